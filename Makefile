@@ -1,0 +1,58 @@
+# Every target that runs code first makes sure its setup is done, so that
+# `make demo` and `make test` work on a fresh Debian machine. Setup is
+# idempotent and fast once done (stamp files under .venv/).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := groovy gearman-job-server openssh-server
+# The commands those packages provide; all present means nothing to install.
+SYSTEM_COMMANDS := groovy gearmand sshd
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Groovy's launcher needs JAVA_HOME; derive it from the java on PATH.
+export JAVA_HOME ?= $(shell j=$$(command -v java) && dirname $$(dirname $$(readlink -f $$j)))
+export PATH := $(PATH):/usr/sbin
+
+PYTEST_ARGS ?=
+
+.PHONY: all install sysdeps test test-faults demo bench lint clean
+
+all: install
+
+sysdeps: $(VENV)/.sysdeps
+$(VENV)/.sysdeps:
+	@missing=""; for c in $(SYSTEM_COMMANDS); do \
+	  command -v $$c >/dev/null 2>&1 || PATH=$$PATH:/usr/sbin command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages ($(SYSTEM_PACKAGES)); missing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+install: $(VENV)/.installed
+$(VENV)/.installed: setup.cfg setup.py | $(VENV)/.sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-faults: install
+	$(BIN)/pytest -m 'faults or not faults' $(PYTEST_ARGS)
+
+demo: install
+	$(BIN)/python -m tests.demo
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+lint: install
+	$(BIN)/ruff check controller groovy_templates tests
+	$(BIN)/ruff format --check controller groovy_templates tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
