@@ -1,0 +1,1 @@
+"""One module per ``gearman-jenkins`` subcommand (see ``controller.cli``)."""

@@ -1,0 +1,41 @@
+"""Command-line options shared by several subcommands, and their meaning."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from controller.config import Config, MasterConfig, default_config_path, load_config
+
+
+def add_config(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    help_text = f"config file (default: $GEARMAN_JENKINS_CONFIG or {default_config_path()})"
+    if not required:
+        help_text += "; only read when given"
+    parser.add_argument("-c", "--config", metavar="CONFIG", help=help_text)
+
+
+def add_master(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--master", metavar="NAME", help="only this master (default: all configured masters)")
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    return load_config(args.config or default_config_path())
+
+
+def selected_masters(config: Config, args: argparse.Namespace) -> tuple[MasterConfig, ...]:
+    """The masters a command acts on: ``--master NAME`` or all of them."""
+    if getattr(args, "master", None):
+        return (config.master(args.master),)
+    return config.masters
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

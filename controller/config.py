@@ -1,0 +1,358 @@
+"""The controller's YAML configuration: loading and validation.
+
+Produces frozen dataclasses; nothing else in the package reads the file.
+Every validation error is one line naming the file, the line, the key and
+what is expected. Secrets (API tokens) are wrapped in ``Secret`` so that a
+log line or a repr of the config never shows them.
+
+Example::
+
+    gearman:
+      servers: ["127.0.0.1:4730"]
+      tls: {key: worker.key, cert: worker.crt, ca: ca.crt}   # optional
+    masters:
+      - name: jenkins01                 # optional: default is the URL's host
+        url: https://jenkins01.example.org/
+        user: gearman
+        token_file: /etc/gearman-jenkins/jenkins01.token   # or token / token_env
+        ssh: {host: jenkins01.example.org, user: jenkins,
+              jenkins_home: /var/lib/jenkins}               # optional
+    options:
+      event_poll_timeout: 30
+      inventory_interval: 60
+      orphan_grace: 60
+      log_level: INFO
+      metrics_port: 9465
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from controller.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("/etc/gearman-jenkins/config.yaml")
+CONFIG_ENV = "GEARMAN_JENKINS_CONFIG"
+DEFAULT_GEARMAN_PORT = 4730
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class Secret:
+    """A string that never shows itself in reprs, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class GearmanServer:
+    host: str
+    port: int = DEFAULT_GEARMAN_PORT
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    key: Path
+    cert: Path
+    ca: Path
+
+
+@dataclass(frozen=True)
+class SSHConfig:
+    host: str
+    user: str
+    jenkins_home: str
+    port: int = 22
+    key: Path | None = None
+    known_hosts: Path | None = None
+
+
+@dataclass(frozen=True)
+class MasterConfig:
+    name: str
+    url: str
+    user: str
+    token: Secret = field(repr=False)
+    ssh: SSHConfig | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    event_poll_timeout: float = 30.0
+    inventory_interval: float = 60.0
+    orphan_grace: float = 60.0
+    log_level: str = "INFO"
+    metrics_port: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    gearman_servers: tuple[GearmanServer, ...]
+    masters: tuple[MasterConfig, ...]
+    tls: TLSConfig | None = None
+    options: Options = Options()
+
+    def master(self, name: str) -> MasterConfig:
+        for master in self.masters:
+            if master.name == name:
+                return master
+        known = ", ".join(m.name for m in self.masters) or "none"
+        raise ConfigError(f"{self.path}: no master named {name!r} (configured: {known})")
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+
+
+def parse_server(text: str) -> GearmanServer:
+    """``host[:port]`` (IPv6 as ``[::1]:4730``) -> GearmanServer; ValueError if malformed."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+        if rest and not rest.startswith(":"):
+            raise ValueError(text)
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host, port_text = text, ""
+    if not host:
+        raise ValueError(text)
+    port = int(port_text) if port_text else DEFAULT_GEARMAN_PORT
+    if not 0 < port < 65536:
+        raise ValueError(text)
+    return GearmanServer(host, port)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate the file; raise ConfigError naming what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file (give one with -c PATH)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+    return _Validator(path, root).config(data)
+
+
+class _Validator:
+    """Turns parsed YAML into a Config, reporting errors with file, line and key."""
+
+    def __init__(self, path: Path, root: yaml.Node | None):
+        self.path = path
+        self.root = root
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        line = self._line_of(key)
+        where = f"{self.path} line {line}" if line else str(self.path)
+        return ConfigError(f"{where}: {key}: {expected}")
+
+    def _line_of(self, key: str) -> int | None:
+        """Line of a dotted key path such as ``masters[1].url`` in the YAML source."""
+        node = self.root
+        line = None
+        for part in key.replace("[", ".[").split("."):
+            if node is None:
+                break
+            if part.startswith("[") and isinstance(node, yaml.SequenceNode):
+                index = int(part[1:-1])
+                node = node.value[index] if index < len(node.value) else None
+            elif isinstance(node, yaml.MappingNode):
+                match = [(k, v) for k, v in node.value if k.value == part]
+                node = match[0][1] if match else None
+                if match:
+                    line = match[0][0].start_mark.line + 1
+                    continue
+            else:
+                node = None
+            if node is not None:
+                line = node.start_mark.line + 1
+        return line
+
+    def mapping(self, value: Any, key: str, allowed: set[str]) -> dict:
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
+        unknown = sorted(set(map(str, value)) - allowed)
+        if unknown:
+            prefix = f"{key}." if key else ""
+            raise self.fail(
+                f"{prefix}{unknown[0]}",
+                f"unknown key (expected one of: {', '.join(sorted(allowed))})",
+            )
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "expected a non-empty string")
+        return value.strip()
+
+    def number(self, value: Any, key: str, minimum: float) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+            raise self.fail(key, f"expected a number >= {minimum}, got {value!r}")
+        return float(value)
+
+    def port(self, value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+            raise self.fail(key, f"expected a TCP port number (1-65535), got {value!r}")
+        return value
+
+    def file(self, value: Any, key: str) -> Path:
+        candidate = Path(self.string(value, key)).expanduser()
+        if not candidate.is_absolute():
+            candidate = self.path.parent / candidate
+        if not candidate.is_file():
+            raise self.fail(key, f"expected an existing file, {candidate} is not one")
+        return candidate
+
+    def config(self, data: Any) -> Config:
+        top = self.mapping(data, "", {"gearman", "masters", "options"})
+        gearman = self.mapping(top.get("gearman"), "gearman", {"servers", "tls"})
+        servers = self.gearman_servers(gearman.get("servers"))
+        tls = self.tls(gearman["tls"]) if gearman.get("tls") is not None else None
+        masters = self.masters(top.get("masters"))
+        options = self.options(top.get("options"))
+        return Config(self.path, servers, masters, tls, options)
+
+    def gearman_servers(self, value: Any) -> tuple[GearmanServer, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail("gearman.servers", 'expected a list of "host:port", e.g. ["127.0.0.1:4730"]')
+        servers = []
+        for index, item in enumerate(value):
+            key = f"gearman.servers[{index}]"
+            try:
+                servers.append(parse_server(self.string(item, key)))
+            except ValueError:
+                raise self.fail(key, f'expected "host:port", got {item!r}') from None
+        if len(set(servers)) != len(servers):
+            raise self.fail("gearman.servers", "lists the same server twice")
+        return tuple(servers)
+
+    def tls(self, value: Any) -> TLSConfig:
+        tls = self.mapping(value, "gearman.tls", {"key", "cert", "ca"})
+        files = {}
+        for name in ("key", "cert", "ca"):
+            if name not in tls:
+                raise self.fail(f"gearman.tls.{name}", "missing (TLS needs key, cert and ca)")
+            files[name] = self.file(tls[name], f"gearman.tls.{name}")
+        return TLSConfig(**files)
+
+    def masters(self, value: Any) -> tuple[MasterConfig, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail("masters", "expected a list of masters, each with url, user and a token")
+        masters: list[MasterConfig] = []
+        for index, item in enumerate(value):
+            master = self.master(item, f"masters[{index}]")
+            for other in masters:
+                if other.name == master.name:
+                    raise self.fail(
+                        f"masters[{index}].name",
+                        f"{master.name!r} is already the name of another master; "
+                        "names must be unique (set name: explicitly)",
+                    )
+            masters.append(master)
+        return tuple(masters)
+
+    def master(self, value: Any, key: str) -> MasterConfig:
+        allowed = {"name", "url", "user", "token", "token_file", "token_env", "ssh"}
+        item = self.mapping(value, key, allowed)
+        url = self.string(item.get("url"), f"{key}.url")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail(f"{key}.url", f"expected an http(s) URL, got {url!r}")
+        if not url.endswith("/"):
+            url += "/"
+        name = self.string(item["name"], f"{key}.name") if "name" in item else parts.hostname
+        user = self.string(item.get("user"), f"{key}.user")
+        token = self.token(item, key)
+        ssh = self.ssh(item["ssh"], f"{key}.ssh") if item.get("ssh") is not None else None
+        return MasterConfig(name, url, user, token, ssh)
+
+    def token(self, item: dict, key: str) -> Secret:
+        given = [name for name in ("token", "token_file", "token_env") if name in item]
+        if len(given) != 1:
+            raise self.fail(key, "expected exactly one of token, token_file or token_env")
+        source = given[0]
+        if source == "token":
+            return Secret(self.string(item["token"], f"{key}.token"))
+        if source == "token_file":
+            token_path = self.file(item["token_file"], f"{key}.token_file")
+            try:
+                text = token_path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise self.fail(f"{key}.token_file", f"cannot read {token_path}: {exc.strerror}") from None
+            if not text:
+                raise self.fail(f"{key}.token_file", f"{token_path} is empty")
+            return Secret(text)
+        variable = self.string(item["token_env"], f"{key}.token_env")
+        if not os.environ.get(variable):
+            raise self.fail(f"{key}.token_env", f"environment variable {variable} is not set")
+        return Secret(os.environ[variable].strip())
+
+    def ssh(self, value: Any, key: str) -> SSHConfig:
+        allowed = {"host", "port", "user", "key", "known_hosts", "jenkins_home"}
+        item = self.mapping(value, key, allowed)
+        return SSHConfig(
+            host=self.string(item.get("host"), f"{key}.host"),
+            user=self.string(item.get("user"), f"{key}.user"),
+            jenkins_home=self.string(item.get("jenkins_home"), f"{key}.jenkins_home"),
+            port=self.port(item.get("port", 22), f"{key}.port"),
+            key=self.file(item["key"], f"{key}.key") if "key" in item else None,
+            known_hosts=self.file(item["known_hosts"], f"{key}.known_hosts") if "known_hosts" in item else None,
+        )
+
+    def options(self, value: Any) -> Options:
+        names = {"event_poll_timeout", "inventory_interval", "orphan_grace", "log_level", "metrics_port"}
+        item = self.mapping(value, "options", names)
+        defaults = Options()
+        level = item.get("log_level", defaults.log_level)
+        if not isinstance(level, str) or level.upper() not in LOG_LEVELS:
+            raise self.fail("options.log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
+        metrics_port = item.get("metrics_port")
+        return Options(
+            event_poll_timeout=self.number(
+                item.get("event_poll_timeout", defaults.event_poll_timeout), "options.event_poll_timeout", 1
+            ),
+            inventory_interval=self.number(
+                item.get("inventory_interval", defaults.inventory_interval), "options.inventory_interval", 1
+            ),
+            orphan_grace=self.number(item.get("orphan_grace", defaults.orphan_grace), "options.orphan_grace", 0),
+            log_level=level.upper(),
+            metrics_port=self.port(metrics_port, "options.metrics_port") if metrics_port is not None else None,
+        )

@@ -1,0 +1,40 @@
+"""The controller's picture of one Jenkins master: immutable records.
+
+These are built from the agent's inventory and events (see
+``controller.masters.view``) and read by the pure rules in this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BUILT_IN_NODE = ""  # Jenkins' name for the built-in node ("master" before 2.307)
+NORMAL = "NORMAL"
+EXCLUSIVE = "EXCLUSIVE"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A Jenkins node as far as function registration and availability care."""
+
+    name: str
+    labels: frozenset[str]  # Node.getAssignedLabels(): label string atoms plus the self label
+    mode: str = NORMAL
+    executors: int = 1
+    online: bool = True
+    temporarily_offline: bool = False
+
+    @property
+    def accepting(self) -> bool:
+        """Whether builds may start here (online and not temporarily offline)."""
+        return self.online and not self.temporarily_offline
+
+
+@dataclass(frozen=True)
+class Job:
+    """A buildable Jenkins project."""
+
+    name: str  # Item.getFullName()
+    label: str | None  # Label.getName() of the assigned label; None when the job can roam
+    disabled: bool = False
+    buildable: bool = True

@@ -1,0 +1,195 @@
+"""The agent client: one method per agent hook, over the script console.
+
+Every call renders a template from ``groovy_templates/``, posts it to
+``/scriptText`` with python-jenkins, and reads the one framed reply line.
+The script console answers HTTP 200 even when the script threw, so a reply
+without our marker is a Groovy failure, reported with the master's name and
+the Groovy exception. Each failure a user can meet has its own exception
+type (``controller.errors``). A client is not shared between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jenkins
+import requests
+
+from controller import errors
+from controller.config import MasterConfig
+from controller.templates import REPLY_MARKER, agent_version, render
+
+INIT_SCRIPT = "init.groovy.d/gearman-jenkins-agent.groovy"
+DEFAULT_EVENT_LIMIT = 100000
+_STATUS = re.compile(r"\[(\d{3})\]")
+_EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by: )?([\w$.]+(?:Exception|Error|Throwable)\b.*)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class AgentProbe:
+    installed: bool
+    version: str | None
+    epoch: str | None
+    jenkins_version: str
+    agents: int
+
+
+class RequestCounter:
+    """Counts script-console requests (shared by the clients of one master)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+class MasterClient:
+    def __init__(
+        self,
+        master: MasterConfig,
+        timeout: float = 30.0,
+        counter: RequestCounter | None = None,
+        version: str | None = None,
+    ):
+        self.master = master
+        self.version = version or agent_version()
+        self.counter = counter or RequestCounter()
+        self._jenkins = jenkins.Jenkins(master.url, master.user, master.token.reveal(), timeout=timeout)
+
+    @property
+    def name(self) -> str:
+        return self.master.name
+
+    # ---- transport -------------------------------------------------------
+
+    def run_template(self, template: str, payload: dict[str, Any]) -> Any:
+        """Render, post, and return the decoded reply of one script."""
+        nonce = secrets.token_hex(8)
+        script = render(template, {**payload, "nonce": nonce})
+        output = self._post(script)
+        prefix = f"{REPLY_MARKER} {nonce} "
+        for line in output.splitlines():
+            if line.startswith(prefix):
+                return json.loads(line[len(prefix) :])
+        raise self._script_failure(output)
+
+    def _post(self, script: str) -> str:
+        for attempt in (1, 2):
+            self.counter.add()
+            try:
+                return self._jenkins.run_script(script)
+            except jenkins.JenkinsException as exc:
+                failure = self._classify(str(exc))
+                # A restarted Jenkins rejects the crumb it issued before: fetch a new one once.
+                if isinstance(failure, errors.MasterCrumbRejected) and attempt == 1:
+                    self._jenkins.crumb = None
+                    continue
+                raise failure from None
+            except requests.exceptions.RequestException as exc:
+                raise errors.MasterUnreachable(
+                    self.name, f"cannot reach {self.master.url}: {_reason(exc)}; is Jenkins up and the URL right?"
+                ) from None
+        raise AssertionError("unreachable")
+
+    def _classify(self, text: str) -> errors.MasterError:
+        status = _STATUS.search(text.split("\n", 1)[0])
+        code = int(status.group(1)) if status and text.startswith("Error in request") else None
+        if code == 401:
+            return errors.MasterUnauthorized(
+                self.name, f"HTTP 401 from {self.master.url}: user {self.master.user!r} or its API token is wrong"
+            )
+        if code == 403 and "crumb" in text.lower():
+            return errors.MasterCrumbRejected(
+                self.name,
+                f"HTTP 403 from {self.master.url}: no valid CSRF crumb reached Jenkins "
+                "(a proxy may drop the Jenkins-Crumb header or the session cookie; use an API token, not a password)",
+            )
+        if code == 403:
+            return errors.MasterForbidden(
+                self.name,
+                f"HTTP 403 from {self.master.url}: user {self.master.user!r} lacks Overall/Administer, "
+                "which the script console needs",
+            )
+        if code is not None:
+            return errors.MasterError(self.name, f"HTTP {code} from {self.master.url}scriptText")
+        if text.startswith("Requested item could not be found") or "404" in text.split("\n", 1)[0]:
+            return errors.MasterError(
+                self.name, f"no script console at {self.master.url}scriptText; is the URL the Jenkins root?"
+            )
+        return self._script_failure(text)
+
+    def _script_failure(self, output: str) -> errors.MasterError:
+        match = _EXCEPTION_LINE.search(output)
+        if match:
+            return errors.GroovyError(self.name, match.group(1).strip(), output)
+        first = output.strip().splitlines()[0] if output.strip() else "no output"
+        return errors.MasterError(self.name, f"unexpected script console reply: {first[:200]}")
+
+    def jenkins_version(self) -> str:
+        try:
+            return self._jenkins.get_version()
+        except (jenkins.JenkinsException, requests.exceptions.RequestException) as exc:
+            raise errors.MasterUnreachable(self.name, f"cannot reach {self.master.url}: {_reason(exc)}") from None
+
+    # ---- agent life cycle --------------------------------------------------
+
+    def probe(self) -> AgentProbe:
+        reply = self.run_template("agent_probe.groovy", {})
+        return AgentProbe(
+            reply["installed"], reply["version"], reply["epoch"], reply["jenkins_version"], reply["agents"]
+        )
+
+    def agent_script(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> str:
+        """The agent as installed; also the text written to init.groovy.d."""
+        return render("agent.groovy", {"version": self.version, "event_limit": event_limit, "nonce": "boot"})
+
+    def install(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> dict[str, Any]:
+        return self.run_template("agent.groovy", {"version": self.version, "event_limit": event_limit})
+
+    def persist(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> dict[str, Any]:
+        """Write the agent into $JENKINS_HOME/init.groovy.d through the script console."""
+        return self.run_template(
+            "agent_persist.groovy", {"init_script": INIT_SCRIPT, "text": self.agent_script(event_limit)}
+        )
+
+    def uninstall(self) -> dict[str, Any]:
+        return self.run_template("agent_uninstall.groovy", {"init_script": INIT_SCRIPT})
+
+    # ---- calls into the resident agent ---------------------------------------
+
+    def _call(self, template: str, payload: dict[str, Any]) -> tuple[str, Any]:
+        reply = self.run_template(template, {**payload, "version": self.version})
+        error = reply.get("error")
+        if error == "agent_missing":
+            raise errors.AgentMissing(self.name, "no agent installed; run `gearman-jenkins deploy`")
+        if error == "version_mismatch":
+            raise errors.AgentVersionMismatch(self.name, reply.get("installed") or "?", self.version)
+        return reply["epoch"], reply["result"]
+
+    def inventory(self) -> tuple[str, dict[str, Any]]:
+        return self._call("agent_inventory.groovy", {})
+
+    def events(self, after: int, timeout: float, linger: float = 0.0, limit: int = 5000) -> tuple[str, dict[str, Any]]:
+        payload = {"after": after, "timeout_ms": int(timeout * 1000), "linger_ms": int(linger * 1000), "max": limit}
+        return self._call("agent_events.groovy", payload)
+
+    def batch(self, ops: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+        return self._call("agent_batch.groovy", {"ops": ops})
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost, most telling part of a requests/urllib3 error."""
+    text = str(exc)
+    for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"(Read timed out)", r"(Connection refused)"):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -1,0 +1,8 @@
+{#-
+  agent_inventory: a full picture of the master (GearmanJenkinsAgent.inventory()).
+  Payload: {"nonce", "version"}. Reply: {"epoch", "result": {seq, quieting_down,
+  nodes, jobs, running, builds}}; events after `seq` bring it up to date.
+-#}
+{% include "_payload.groovy" %}
+def call = { a -> a.inventory() }
+{% include "_call_agent.groovy" %}
