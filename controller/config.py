@@ -251,7 +251,10 @@ class _Validator:
         return Config(self.path, servers, masters, tls, options)
 
     def gearman_servers(self, value: Any) -> tuple[GearmanServer, ...]:
-        if not isinstance(value, list) or not value:
+        # May be empty: `run --embedded-gearman` and `submit -s` supply a server.
+        if value is None:
+            return ()
+        if not isinstance(value, list):
             raise self.fail("gearman.servers", 'expected a list of "host:port", e.g. ["127.0.0.1:4730"]')
         servers = []
         for index, item in enumerate(value):

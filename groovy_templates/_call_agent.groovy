@@ -1,7 +1,10 @@
 {#-
-  Shared by every call into the resident agent: refuses an agent of another
-  version, then evaluates `call` (a closure given the agent).
+  The frame of every call into the resident agent: decodes the data, finds
+  the agent, refuses one of another version, and prints the framed reply.
+  Each call template extends it and fills the `call` block with one
+  expression of `agent` and `payload`.
 -#}
+{% include "_payload.groovy" %}
 {% include "_find_agent.groovy" %}
 def reply
 if (agent == null) {
@@ -9,6 +12,6 @@ if (agent == null) {
 } else if (agent.version != payload.version) {
     reply = [error: 'version_mismatch', installed: agent.version]
 } else {
-    reply = [epoch: agent.epoch, result: call(agent)]
+    reply = [epoch: agent.epoch, result: {% block call %}{% endblock %}]
 }
 {% include "_reply.groovy" %}

@@ -2,6 +2,13 @@
   Finds the resident agent: the QueueTaskDispatcher whose class is
   GearmanJenkinsAgent (hudson/ExtensionList.java: lookup). Classes of
   different installs live in different class loaders, so match by name and
-  call it dynamically.
+  call it dynamically. A loop, not a closure: every closure is one more
+  class for the script console to compile on each call.
 -#}
-def agent = hudson.ExtensionList.lookup(hudson.model.queue.QueueTaskDispatcher).find { it.getClass().getName() == 'GearmanJenkinsAgent' && !it.stopped }
+def agent = null
+for (candidate in hudson.ExtensionList.lookup(hudson.model.queue.QueueTaskDispatcher)) {
+    if (candidate.getClass().getName() == 'GearmanJenkinsAgent' && !candidate.stopped) {
+        agent = candidate
+        break
+    }
+}

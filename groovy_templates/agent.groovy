@@ -387,13 +387,16 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     }
 
     static Map runRecord(AbstractBuild run, String uuid) {
-        Node node = run.getBuiltOn()
+        // builtOn is set only once the build's steps begin, after onStarted;
+        // the executor knows the node from the start.
+        Computer computer = run.getExecutor()?.getOwner()
+        Node node = computer != null ? computer.getNode() : run.getBuiltOn()
         return [
             uuid: uuid,
             job: run.getParent().getFullName(),
             number: run.getNumber(),
             url: run.getUrl(),
-            node: run.getBuiltOnStr() ?: '',
+            node: computer != null ? computer.getName() : (run.getBuiltOnStr() ?: ''),
             node_labels: node == null ? [] : node.getAssignedLabels().collect { it.getName() }.sort(),
             executor: run.getExecutor()?.getNumber(),
             estimated_duration: run.getEstimatedDuration(),

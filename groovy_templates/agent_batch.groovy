@@ -4,6 +4,5 @@
   Payload: {"nonce", "version", "ops": [{"op": ..., ...}]}.
   Reply: {"epoch", "result": [one result per op, in order]}.
 -#}
-{% include "_payload.groovy" %}
-def call = { a -> a.call(payload.ops) }
-{% include "_call_agent.groovy" %}
+{% extends "_call_agent.groovy" %}
+{% block call %}agent.call(payload.ops){% endblock %}

@@ -4,6 +4,5 @@
   Payload: {"nonce", "version", "after", "timeout_ms", "linger_ms", "max"}.
   Reply: {"epoch", "result": {"events": [...], "last_seq", "gap", "stopped"}}.
 -#}
-{% include "_payload.groovy" %}
-def call = { a -> a.events(payload.after as long, payload.timeout_ms as long, payload.linger_ms as long, payload.max as int) }
-{% include "_call_agent.groovy" %}
+{% extends "_call_agent.groovy" %}
+{% block call %}agent.events(payload.after as long, payload.timeout_ms as long, payload.linger_ms as long, payload.max as int){% endblock %}

@@ -3,6 +3,5 @@
   Payload: {"nonce", "version"}. Reply: {"epoch", "result": {seq, quieting_down,
   nodes, jobs, running, builds}}; events after `seq` bring it up to date.
 -#}
-{% include "_payload.groovy" %}
-def call = { a -> a.inventory() }
-{% include "_call_agent.groovy" %}
+{% extends "_call_agent.groovy" %}
+{% block call %}agent.inventory(){% endblock %}

@@ -1,17 +1,54 @@
-"""`gearman-jenkins run`: run the controller daemon (not built yet)."""
+"""`gearman-jenkins run`: the controller daemon."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import asyncio
+import dataclasses
+import logging
+
+from controller.commands.options import add_config, config_from
+from controller.config import GearmanServer, parse_server
+from controller.daemon import serve
+from controller.errors import ConfigError
 
 HELP = "run the controller daemon"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    add_config(parser)
+    parser.add_argument(
+        "--embedded-gearman",
+        nargs="?",
+        const="127.0.0.1:4730",
+        metavar="[HOST:]PORT",
+        help="also start gear's own Gearman server in this process (default 127.0.0.1:4730) and use it",
+    )
+    parser.add_argument(
+        "--redeploy",
+        action="store_true",
+        help="replace an agent of another version on a master (otherwise that master is refused)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("gearman-jenkins run: not built yet", file=sys.stderr)
-    return 2
+    config = config_from(args)
+    embedded = None
+    if args.embedded_gearman:
+        text = args.embedded_gearman
+        try:
+            embedded = parse_server(text if ":" in text else f"127.0.0.1:{text}")
+        except ValueError:
+            raise ConfigError(f"--embedded-gearman: expected [HOST:]PORT, got {text!r}") from None
+        connect_to = GearmanServer("127.0.0.1" if embedded.host in ("0.0.0.0", "::") else embedded.host, embedded.port)
+        if connect_to not in config.gearman_servers:
+            config = dataclasses.replace(config, gearman_servers=(*config.gearman_servers, connect_to))
+    if not config.gearman_servers:
+        raise ConfigError(f"{config.path}: no Gearman server: list gearman.servers or pass --embedded-gearman")
+    logging.basicConfig(
+        level=args.log_level or config.options.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    asyncio.run(serve(config, redeploy=args.redeploy, embedded=embedded))
+    return 0

@@ -1,0 +1,73 @@
+"""``gearman-jenkins run``: the controller process.
+
+Wires config -> master sessions -> Gearman workers -> dispatcher on one
+asyncio loop and handles signals. SIGTERM (or SIGINT) stops grabbing and
+unregisters every executor worker, then waits for the builds it answers
+for to report; a second signal exits at once (the Gearman server then
+hands those jobs out again and the next controller re-attaches them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import signal
+
+from controller.config import Config, GearmanServer
+from controller.dispatch.dispatcher import Dispatcher
+from controller.gearman.connection import Connector
+from controller.masters.session import MasterSession
+
+log = logging.getLogger("gearman_jenkins.daemon")
+
+
+def raise_file_limit() -> None:
+    """One socket per executor per server: take all the file descriptors the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer | None = None) -> None:
+    loop = asyncio.get_running_loop()
+    raise_file_limit()
+    server = None
+    if embedded is not None:
+        from controller.gearman.embedded_server import EmbeddedGearmanServer
+
+        server = EmbeddedGearmanServer(host=embedded.host, port=embedded.port)
+        log.info("embedded Gearman server listening on %s:%s", embedded.host, server.port)
+    dispatcher = Dispatcher(config, loop, Connector(config.tls))
+    sessions = [MasterSession(master, config.options, loop, dispatcher, redeploy=redeploy) for master in config.masters]
+    for session in sessions:
+        dispatcher.add_session(session)
+        session.start()
+    dispatcher.start()
+    log.info(
+        "controller started: %d masters, Gearman servers %s",
+        len(sessions),
+        ", ".join(str(s) for s in config.gearman_servers),
+    )
+    signals = asyncio.Queue()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, signals.put_nowait, signum)
+    try:
+        signum = await signals.get()
+        log.info("%s: no new builds; waiting for running builds to report", signal.Signals(signum).name)
+        dispatcher.stop_grabbing()
+        waiting = asyncio.ensure_future(signals.get())
+        while dispatcher.attached_builds() and not waiting.done():
+            await asyncio.wait([waiting], timeout=1.0)
+        pending = dispatcher.attached_builds()
+        if pending:
+            log.warning(
+                "exiting with %d builds still running; their Gearman jobs will be handed out again", len(pending)
+            )
+    finally:
+        dispatcher.close()
+        for session in sessions:
+            session.stop()
+        if server is not None:
+            server.shutdown()
+        log.info("controller stopped")

@@ -1,0 +1,168 @@
+"""The life cycle of a Gearman build, and what each step sends.
+
+Theory of operation. A ``build:`` job assigned to an executor worker
+becomes a ``GearmanBuild`` keyed by its Gearman unique id (the build's
+uuid). It moves through these phases::
+
+    SCHEDULING --queued--> QUEUED --started--> RUNNING --completed--> DONE
+         |                   |                                     ^
+         +--rejected---------+--cancelled--------------------------+
+
+``attached`` says whether a Gearman job (an ``Assignment`` on a live
+connection) currently answers for the build. A connection drop detaches
+it; the same unique id arriving again (gearmand re-queues it) re-attaches
+it, and the client is told what it missed. A detached build nobody claims
+within the grace period is an orphan and gets aborted.
+
+Packets per step, for an attached build:
+
+    started    WORK_DATA {name, number, manager, worker, url, node_name, node_labels}
+               WORK_STATUS (elapsed ms, estimated ms)
+    completed  WORK_COMPLETE (the same JSON plus "result")
+    cancelled  WORK_COMPLETE with result ABORTED (no build number)
+    rejected   WORK_EXCEPTION with a one-line reason
+    lost       WORK_FAIL (the master lost a build it had queued or started)
+
+``packets_for`` is the single place that turns a phase change into packets.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from controller.contract import payloads
+from controller.gearman import protocol
+from controller.gearman.worker import Assignment
+
+FINISHED_KEPT = 20000
+TOMBSTONES_KEPT = 100000
+TOMBSTONE_SECONDS = 24 * 3600
+
+
+class Phase(enum.Enum):
+    SCHEDULING = "scheduling"  # assigned; the schedule request is on its way to the master
+    QUEUED = "queued"  # in the master's queue, pinned to its node
+    RUNNING = "running"
+    DONE = "done"
+
+
+@dataclass
+class GearmanBuild:
+    uuid: str
+    master: str
+    job: str
+    node: str  # Jenkins node name the build is pinned to ("" = built-in)
+    parameters: dict[str, str] = field(default_factory=dict)
+    phase: Phase = Phase.SCHEDULING
+    assignment: Assignment | None = None
+    worker_key: Hashable | None = None
+    worker_id: str = ""
+    number: int | None = None
+    url: str | None = None
+    node_labels: tuple[str, ...] = ()
+    estimated_ms: int = -1
+    started_ms: int | None = None
+    result: str | None = None
+    queue_id: int | None = None
+    data_sent: bool = False
+    detached_at: float | None = None  # monotonic time the build lost its Gearman job
+    cancel_requested: bool = False  # stop by uuid arrived before the master had queued it
+
+    @property
+    def attached(self) -> bool:
+        return self.assignment is not None
+
+    def data(self, manager: str, master_url: str, node_display: str) -> dict[str, Any]:
+        url = master_url + self.url if self.url else None
+        return payloads.build_data(
+            job=self.job,
+            number=self.number,
+            manager=manager,
+            worker=self.worker_id,
+            url=url,
+            node=node_display,
+            labels=list(self.node_labels),
+        )
+
+    def elapsed_ms(self) -> int:
+        if self.started_ms is None:
+            return 0
+        return max(0, int(time.time() * 1000) - self.started_ms)
+
+
+def packets_for(build: GearmanBuild, data: dict[str, Any]) -> list[bytes]:
+    """The packets an attached build owes its client now, given its phase.
+
+    Called after every phase change and after a re-attach, so that a client
+    that reconnected mid-build gets WORK_DATA before WORK_COMPLETE.
+    """
+    handle = build.assignment.handle
+    packets = []
+    if build.phase in (Phase.RUNNING, Phase.DONE) and build.number is not None and not build.data_sent:
+        packets.append(protocol.work_data(handle, payloads.encode(data)))
+        packets.append(protocol.work_status(handle, build.elapsed_ms(), max(build.estimated_ms, 0)))
+        build.data_sent = True
+    if build.phase is Phase.DONE:
+        packets.append(protocol.work_complete(handle, payloads.encode({**data, "result": build.result})))
+    return packets
+
+
+class BuildBook:
+    """Every Gearman build the controller answers for, plus what it remembers of finished ones."""
+
+    def __init__(self) -> None:
+        self._active: dict[str, GearmanBuild] = {}
+        self._finished: OrderedDict[str, GearmanBuild] = OrderedDict()
+        self._tombstones: OrderedDict[str, float] = OrderedDict()
+
+    def __iter__(self) -> Iterator[GearmanBuild]:
+        return iter(list(self._active.values()))
+
+    def __len__(self) -> int:
+        return len(self._active)
+
+    def is_active(self, uuid: str) -> bool:
+        return uuid in self._active
+
+    def get(self, uuid: str) -> GearmanBuild | None:
+        return self._active.get(uuid) or self._finished.get(uuid)
+
+    def add(self, build: GearmanBuild) -> None:
+        self._finished.pop(build.uuid, None)
+        self._active[build.uuid] = build
+
+    def finish(self, build: GearmanBuild) -> None:
+        """Move to the finished list: kept so that a re-delivered job still gets its result."""
+        build.phase = Phase.DONE
+        self._active.pop(build.uuid, None)
+        self._finished[build.uuid] = build
+        self._finished.move_to_end(build.uuid)
+        while len(self._finished) > FINISHED_KEPT:
+            self._finished.popitem(last=False)
+
+    def of_master(self, master: str) -> list[GearmanBuild]:
+        return [build for build in self._active.values() if build.master == master]
+
+    # Cancelled before any worker received them (DESIGN.md: stop by uuid of a
+    # job still in the Gearman queue): answered ABORTED when they arrive.
+    def bury(self, uuid: str) -> None:
+        self._tombstones[uuid] = time.monotonic()
+        while len(self._tombstones) > TOMBSTONES_KEPT:
+            self._tombstones.popitem(last=False)
+
+    def buried(self, uuid: str) -> bool:
+        buried_at = self._tombstones.get(uuid)
+        if buried_at is None:
+            return False
+        if time.monotonic() - buried_at > TOMBSTONE_SECONDS:
+            del self._tombstones[uuid]
+            return False
+        return True
+
+    def unbury(self, uuid: str) -> None:
+        self._tombstones.pop(uuid, None)

@@ -1,0 +1,628 @@
+"""The dispatcher: Gearman workers on one side, master sessions on the other.
+
+Runs on the asyncio loop; every worker packet and every master change comes
+here. It decides when executor workers grab (``capacity``), reserves the
+executor on the master before each GRAB_JOB (so a Jenkins-native build can
+not take it in the gap), turns an assignment into a schedule request, and
+reports the build's progress to the client (``builds.packets_for``).
+
+Executor workers: woken (NOOP) workers become candidates; a grab round picks
+some of them, reserves their executors in one batch per master, and sends
+GRAB_JOB_UNIQ. NO_JOB puts that worker, and every woken worker whose
+functions are a subset of its own, back to sleep: the server has nothing
+for them either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid as uuidlib
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from controller import errors
+from controller.config import Config, GearmanServer
+from controller.contract import payloads
+from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
+from controller.dispatch.capacity import pick_grabbers
+from controller.dispatch.management import Management
+from controller.dispatch.roster import ExecutorKey, Roster, node_display_name
+from controller.gearman import protocol
+from controller.gearman.connection import Connector
+from controller.gearman.worker import Assignment, Worker
+from controller.masters.session import MasterSession
+from controller.masters.view import BuildInfo, Changes
+
+log = logging.getLogger("gearman_jenkins.dispatch")
+
+MIN_DEPTH = 2
+MAX_DEPTH = 64
+RESERVATION_TTL_MS = 30000
+STATUS_INTERVAL = 10.0
+HOUSEKEEPING_INTERVAL = 1.0
+
+
+@dataclass
+class WorkerState:
+    """What the dispatcher knows of one executor worker between packets."""
+
+    awake: set[GearmanServer] = field(default_factory=set)  # servers that sent NOOP since our PRE_SLEEP
+    reserving: bool = False
+    grabbing: GearmanServer | None = None
+    reservation: str | None = None
+    build: str | None = None  # uuid of the Gearman build it answers for
+
+
+class Dispatcher:
+    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop, connector: Connector):
+        self.config = config
+        self.loop = loop
+        self.sessions: dict[str, MasterSession] = {}
+        self.book = BuildBook()
+        self.states: dict[ExecutorKey, WorkerState] = {}
+        self.roster = Roster(connector, config.gearman_servers, self, busy=self._answers_for_build)
+        self.management = Management(self)
+        self.accepting = True
+        self._depth = MIN_DEPTH
+        self._in_flight = 0
+        self._grab_round_due = False
+        self._denied: set[tuple[str, str]] = set()
+        self._releases: dict[str, list[str]] = {}
+        self._housekeeping: asyncio.Task | None = None
+
+    # ---- setup ----------------------------------------------------------------
+
+    def add_session(self, session: MasterSession) -> None:
+        self.sessions[session.name] = session
+        self.roster.add_manager(session.name)
+
+    def start(self) -> None:
+        self._housekeeping = self.loop.create_task(self._housekeep())
+
+    def stop_grabbing(self) -> None:
+        """Shutdown: no new builds; every executor worker unregisters its functions."""
+        self.accepting = False
+        for name, session in self.sessions.items():
+            self.roster.sync(name, session.view, live=False)
+
+    def attached_builds(self) -> list[GearmanBuild]:
+        return [build for build in self.book if build.attached]
+
+    def close(self) -> None:
+        if self._housekeeping:
+            self._housekeeping.cancel()
+        self.roster.close()
+
+    def _state(self, key: ExecutorKey) -> WorkerState:
+        state = self.states.get(key)
+        if state is None:
+            state = self.states[key] = WorkerState()
+        return state
+
+    def _answers_for_build(self, key: ExecutorKey) -> bool:
+        state = self.states.get(key)
+        return state is not None and (state.build is not None or state.grabbing is not None or state.reserving)
+
+    # ---- master sessions --------------------------------------------------------
+
+    def master_synced(self, session: MasterSession, changes: Changes) -> None:
+        """A fresh inventory after start, a reconnect or an agent restart."""
+        self._denied = {d for d in self._denied if d[0] != session.name}
+        self.roster.sync(session.name, session.view, live=True)
+        self._reconcile(session)
+        self.kick()
+
+    def master_changed(self, session: MasterSession, changes: Changes) -> None:
+        self._denied = {d for d in self._denied if d[0] != session.name}
+        if changes.jobs:
+            self.roster.sync(session.name, session.view, live=True)
+        elif changes.nodes:
+            self.roster.sync(session.name, session.view, live=True, nodes=changes.nodes)
+        for build in changes.started:
+            self._build_started(session, build)
+        for build in changes.completed:
+            self._build_completed(session, build)
+        for build in changes.cancelled:
+            self._build_cancelled(session, build)
+        self.kick()
+
+    def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
+        self.roster.sync(session.name, session.view, live=False)
+        self.kick()
+
+    def _reconcile(self, session: MasterSession) -> None:
+        """Bring our builds of this master in line with a fresh inventory."""
+        view = session.view
+        for build in self.book.of_master(session.name):
+            info = view.gearman_builds.get(build.uuid)
+            if info is not None:
+                self._apply_info(build, info)
+                self._report(build)
+            elif build.phase is Phase.SCHEDULING:
+                self._schedule(build, None)
+            else:
+                self._find_lost(session, build)
+        # Gearman builds the master has and we do not answer for (we restarted):
+        # they wait for their job to come back, or become orphans.
+        for uuid, info in view.gearman_builds.items():
+            if self.book.get(uuid) is None:
+                build = GearmanBuild(uuid, session.name, info.job, info.node or "")
+                self._apply_info(build, info)
+                build.detached_at = time.monotonic()
+                self.book.add(build)
+                log.info(
+                    "master %s: build %s #%s (uuid %s) has no Gearman job yet",
+                    session.name,
+                    info.job,
+                    info.number,
+                    uuid,
+                )
+
+    def _find_lost(self, session: MasterSession, build: GearmanBuild) -> None:
+        """A queued or running build the master no longer shows: ask its history."""
+
+        def found(future: asyncio.Future) -> None:
+            if future.exception() is not None:
+                return  # the next inventory tries again
+            result = future.result()[0]
+            if result["status"] == "found":
+                self._apply_info(build, BuildInfo.from_record(result["build"]))
+                if build.phase is not Phase.DONE and result["build"].get("state") == "finished":
+                    build.phase = Phase.DONE
+            else:
+                log.warning(
+                    "master %s: lost build %s (uuid %s); telling the client", session.name, build.job, build.uuid
+                )
+                self._fail(build)
+                return
+            if build.phase is Phase.DONE:
+                self._finish(build)
+
+        session.submit([{"op": "find", "uuid": build.uuid}]).add_done_callback(found)
+
+    # ---- build events from masters ---------------------------------------------
+
+    def _build_started(self, session: MasterSession, info: BuildInfo) -> None:
+        if not info.uuid:
+            return
+        build = self.book.get(info.uuid)
+        if build is None:
+            build = GearmanBuild(info.uuid, session.name, info.job, info.node or "")
+            build.detached_at = time.monotonic()
+            self.book.add(build)
+        elif build.number is not None and build.number != info.number:
+            log.warning(
+                "master %s: %s #%s reuses uuid %s of #%s; ignored",
+                session.name,
+                info.job,
+                info.number,
+                info.uuid,
+                build.number,
+            )
+            return
+        self._apply_info(build, info)
+        build.phase = Phase.RUNNING if build.phase is not Phase.DONE else build.phase
+        log.info(
+            "build %s #%s started on %s/%s (uuid %s, worker %s)",
+            build.job,
+            build.number,
+            session.name,
+            node_display_name(session.name, build.node),
+            build.uuid,
+            build.worker_id or "-",
+        )
+        self._report(build)
+
+    def _build_completed(self, session: MasterSession, info: BuildInfo) -> None:
+        if not info.uuid:
+            return
+        build = self.book.get(info.uuid)
+        if build is None or (build.number is not None and build.number != info.number):
+            return
+        self._apply_info(build, info)
+        build.result = info.result
+        log.info(
+            "build %s #%s on %s finished: %s (uuid %s)", build.job, build.number, session.name, build.result, build.uuid
+        )
+        self._finish(build)
+
+    def _build_cancelled(self, session: MasterSession, info: BuildInfo) -> None:
+        build = self.book.get(info.uuid) if info.uuid else None
+        if build is None or build.phase is Phase.DONE:
+            return
+        build.result = "ABORTED"
+        log.info("build %s (uuid %s) removed from the queue of %s", build.job, build.uuid, session.name)
+        self._finish(build)
+
+    @staticmethod
+    def _apply_info(build: GearmanBuild, info: BuildInfo) -> None:
+        if info.number is not None:
+            build.number = info.number
+        build.url = info.url or build.url
+        build.node = info.node if info.node is not None else build.node
+        build.node_labels = info.node_labels or build.node_labels
+        if info.estimated_duration is not None and info.estimated_duration >= 0:
+            build.estimated_ms = info.estimated_duration
+        build.started_ms = info.started or build.started_ms
+        build.queue_id = info.queue_id or build.queue_id
+        if info.state == "running" and build.phase in (Phase.SCHEDULING, Phase.QUEUED):
+            build.phase = Phase.RUNNING
+        elif info.state == "queued" and build.phase is Phase.SCHEDULING:
+            build.phase = Phase.QUEUED
+        elif info.state in ("finished", "cancelled"):
+            build.result = info.result or ("ABORTED" if info.state == "cancelled" else build.result)
+            build.phase = Phase.DONE
+
+    # ---- reporting to the client ---------------------------------------------------
+
+    def _data(self, build: GearmanBuild) -> dict[str, Any]:
+        master = self.config.master(build.master)
+        return build.data(build.master, master.url, node_display_name(build.master, build.node))
+
+    def _report(self, build: GearmanBuild) -> None:
+        """Send whatever the build's client is owed; release the worker once it is done."""
+        if build.phase is Phase.DONE and self.book.is_active(build.uuid):
+            self.book.finish(build)
+        if not build.attached:
+            return
+        worker = self._worker(build.worker_key)
+        packets = packets_for(build, self._data(build))
+        if worker is not None and packets:
+            worker.send_packets(build.assignment, packets)
+        if build.phase is Phase.DONE:
+            self._detach(build)
+
+    def _finish(self, build: GearmanBuild) -> None:
+        self.book.finish(build)
+        self._report(build)
+        self.kick()
+
+    def _fail(self, build: GearmanBuild) -> None:
+        """WORK_FAIL: the build is lost; Zuul and other clients retry."""
+        self.book.finish(build)
+        if build.attached:
+            worker = self._worker(build.worker_key)
+            if worker is not None:
+                worker.send_fail(build.assignment)
+            self._detach(build)
+        self.kick()
+
+    def _reject(self, build: GearmanBuild, reason: str) -> None:
+        log.warning("rejected %s (uuid %s): %s", build.job, build.uuid, reason)
+        self.book.finish(build)
+        if build.attached:
+            worker = self._worker(build.worker_key)
+            if worker is not None:
+                worker.send_exception(build.assignment, reason)
+            self._detach(build)
+        self.kick()
+
+    def _detach(self, build: GearmanBuild) -> None:
+        key = build.worker_key
+        build.assignment = None
+        state = self.states.get(key) if isinstance(key, ExecutorKey) else None
+        if state is not None and state.build == build.uuid:
+            state.build = None
+            self.roster.finish_retiring(key)
+
+    def _worker(self, key: Hashable | None) -> Worker | None:
+        return self.roster.executors.get(key) if isinstance(key, ExecutorKey) else None
+
+    # ---- executor workers: packets ------------------------------------------------
+
+    def worker_connected(self, worker: Worker, server: GearmanServer) -> None:
+        if isinstance(worker.key, ExecutorKey):
+            self._state(worker.key).awake.discard(server)
+
+    def worker_woken(self, worker: Worker, server: GearmanServer) -> None:
+        if not isinstance(worker.key, ExecutorKey):
+            worker.grab(server)
+            return
+        self._state(worker.key).awake.add(server)
+        self.kick()
+
+    def worker_no_job(self, worker: Worker, server: GearmanServer) -> None:
+        if not isinstance(worker.key, ExecutorKey):
+            worker.sleep(server)
+            return
+        state = self._state(worker.key)
+        self._end_grab(worker.key, state, release=True)
+        self._depth = max(MIN_DEPTH, self._depth // 2)
+        # Nothing for this worker means nothing for any worker that can do less.
+        for key, other in self.states.items():
+            if server in other.awake and not other.grabbing and not other.reserving:
+                peer = self.roster.executors.get(key)
+                if peer is not None and (peer.functions is worker.functions or peer.functions <= worker.functions):
+                    other.awake.discard(server)
+                    peer.sleep(server)
+        state.awake.discard(server)
+        worker.sleep(server)
+        self.kick()
+
+    def worker_assigned(self, worker: Worker, job: Assignment) -> None:
+        if not isinstance(worker.key, ExecutorKey):
+            self.management.handle(worker, job)
+            worker.grab(job.server)
+            return
+        key = worker.key
+        state = self._state(key)
+        reservation = state.reservation
+        self._end_grab(key, state, release=False)
+        state.awake.add(job.server)  # more work may be waiting on that server
+        self._depth = min(MAX_DEPTH, self._depth * 2)
+        self._start_build(key, worker, job, reservation)
+        self.kick()
+
+    def worker_disconnected(self, worker: Worker, server: GearmanServer) -> None:
+        if not isinstance(worker.key, ExecutorKey):
+            return
+        state = self._state(worker.key)
+        state.awake.discard(server)
+        if state.grabbing == server:
+            self._end_grab(worker.key, state, release=True)
+        uuid = state.build
+        build = self.book.get(uuid) if uuid else None
+        if build is not None and build.assignment is not None and build.assignment.server == server:
+            log.warning(
+                "build %s #%s (uuid %s) lost its Gearman job: connection of %s to %s dropped",
+                build.job,
+                build.number,
+                build.uuid,
+                worker.client_id,
+                server,
+            )
+            self._detach(build)
+            if build.phase is not Phase.DONE:
+                build.detached_at = time.monotonic()
+        self.kick()
+
+    def _end_grab(self, key: ExecutorKey, state: WorkerState, release: bool) -> None:
+        if state.grabbing is not None:
+            self._in_flight -= 1
+        state.grabbing = None
+        if release and state.reservation:
+            self._release(key.master, state.reservation)
+        state.reservation = None
+
+    # ---- executor workers: grabbing -------------------------------------------------
+
+    def kick(self) -> None:
+        """Run a grab round soon (once per loop iteration, however often asked)."""
+        if not self._grab_round_due:
+            self._grab_round_due = True
+            self.loop.call_soon(self._grab_round)
+
+    def _commitments(self) -> dict[tuple[str, str], int]:
+        committed: dict[tuple[str, str], int] = {}
+        for key, state in self.states.items():
+            if state.reserving or state.grabbing:
+                committed[(key.master, key.node)] = committed.get((key.master, key.node), 0) + 1
+        for build in self.book:
+            if build.phase in (Phase.SCHEDULING, Phase.QUEUED):
+                committed[(build.master, build.node)] = committed.get((build.master, build.node), 0) + 1
+        return committed
+
+    def _grab_round(self) -> None:
+        self._grab_round_due = False
+        budget = self._depth - self._in_flight
+        if not self.accepting or budget <= 0:
+            return
+        live = {
+            name: session.view
+            for name, session in self.sessions.items()
+            if session.live and not session.view.quieting_down
+        }
+        candidates = [
+            key
+            for key, state in self.states.items()
+            if state.awake
+            and state.build is None
+            and state.grabbing is None
+            and not state.reserving
+            and key.master in live
+            and (key.master, key.node) not in self._denied
+            and key not in self.roster.retiring
+            and key in self.roster.executors
+        ]
+        if not candidates:
+            return
+        picks = pick_grabbers(candidates, live, self._commitments(), budget)
+        by_master: dict[str, list[ExecutorKey]] = {}
+        for key in picks:
+            self.states[key].reserving = True
+            self._in_flight += 1
+            by_master.setdefault(key.master, []).append(key)
+        for master, keys in by_master.items():
+            self._reserve(master, keys)
+
+    def _reserve(self, master: str, keys: list[ExecutorKey]) -> None:
+        per_node: dict[str, list[ExecutorKey]] = {}
+        for key in keys:
+            per_node.setdefault(key.node, []).append(key)
+        ops = [
+            {"op": "reserve", "node": node, "count": len(k), "ttl_ms": RESERVATION_TTL_MS}
+            for node, k in per_node.items()
+        ]
+        future = self.sessions[master].submit(ops)
+        future.add_done_callback(lambda done: self._reserved(master, per_node, done))
+
+    def _reserved(self, master: str, per_node: dict[str, list[ExecutorKey]], done: asyncio.Future) -> None:
+        results = None if done.exception() else done.result()
+        for position, (node, keys) in enumerate(per_node.items()):
+            granted = list(results[position]["granted"]) if results else []
+            if len(granted) < len(keys):
+                self._denied.add((master, node))
+            for key in keys:
+                state = self._state(key)
+                state.reserving = False
+                worker = self.roster.executors.get(key)
+                servers = [s for s in state.awake if worker is not None and worker.connected(s)]
+                if not granted or not servers or not self.accepting or state.build is not None:
+                    self._in_flight -= 1
+                    if granted:
+                        self._release(master, granted.pop())
+                    continue
+                state.reservation = granted.pop(0)
+                state.grabbing = servers[0]
+                worker.grab(servers[0])
+            for leftover in granted:
+                self._release(master, leftover)
+        self.kick()
+
+    def _release(self, master: str, reservation: str) -> None:
+        pending = self._releases.setdefault(master, [])
+        if not pending:
+            self.loop.call_soon(self._flush_releases, master)
+        pending.append(reservation)
+
+    def _flush_releases(self, master: str) -> None:
+        ids = self._releases.pop(master, [])
+        session = self.sessions.get(master)
+        if ids and session is not None and session.live:
+            session.submit([{"op": "release", "ids": ids}]).add_done_callback(_ignore_failure)
+
+    # ---- executor workers: builds ---------------------------------------------------
+
+    def _start_build(self, key: ExecutorKey, worker: Worker, job: Assignment, reservation: str | None) -> None:
+        uuid = job.unique or uuidlib.uuid4().hex
+        job_name = job.function.split(":", 2)[1] if job.function.count(":") >= 1 else job.function
+        if self.book.buried(uuid):
+            self.book.unbury(uuid)
+            if reservation:
+                self._release(key.master, reservation)
+            log.info("job %s (uuid %s) was cancelled before dispatch: completing as ABORTED", job.function, uuid)
+            data = payloads.build_data(
+                job=job_name, number=None, manager=key.master, worker=worker.client_id, url=None, node="", labels=[]
+            )
+            worker.send_complete(job, payloads.encode({**data, "result": "ABORTED"}))
+            return
+        existing = self.book.get(uuid) or self._known_elsewhere(uuid)
+        if existing is not None:
+            if reservation:
+                self._release(key.master, reservation)
+            log.info(
+                "job %s (uuid %s) is build %s #%s on %s: re-attaching",
+                job.function,
+                uuid,
+                existing.job,
+                existing.number,
+                existing.master,
+            )
+            self._attach(existing, key, worker, job)
+            self._report(existing)
+            return
+        build = GearmanBuild(uuid, key.master, job_name, key.node)
+        self.book.add(build)
+        self._attach(build, key, worker, job)
+        try:
+            build.parameters = payloads.build_parameters(job.arguments, job.function)
+        except payloads.BadArguments as exc:
+            if reservation:
+                self._release(key.master, reservation)
+            self._reject(build, str(exc))
+            return
+        self._schedule(build, reservation)
+
+    def _known_elsewhere(self, uuid: str) -> GearmanBuild | None:
+        """A build of this uuid the masters report that is not in our book (e.g. after our restart)."""
+        for name, session in self.sessions.items():
+            info = session.view.gearman_builds.get(uuid)
+            if info is not None:
+                build = GearmanBuild(uuid, name, info.job, info.node or "")
+                self._apply_info(build, info)
+                self.book.add(build)
+                return build
+        return None
+
+    def _attach(self, build: GearmanBuild, key: ExecutorKey, worker: Worker, job: Assignment) -> None:
+        if build.phase is not Phase.DONE:
+            self.book.add(build)
+        build.assignment = job
+        build.worker_key = key
+        build.worker_id = worker.client_id
+        build.detached_at = None
+        build.data_sent = False
+        self._state(key).build = build.uuid
+
+    def _schedule(self, build: GearmanBuild, reservation: str | None) -> None:
+        session = self.sessions[build.master]
+        op = {
+            "op": "schedule",
+            "job": build.job,
+            "node": build.node,
+            "uuid": build.uuid,
+            "params": build.parameters,
+            "reservation": reservation,
+        }
+        session.submit([op]).add_done_callback(lambda done: self._scheduled(build, done))
+
+    def _scheduled(self, build: GearmanBuild, done: asyncio.Future) -> None:
+        if done.exception() is not None:
+            # Scheduling is idempotent per uuid: the next inventory of this master retries it.
+            log.warning(
+                "could not schedule %s (uuid %s) on %s: %s", build.job, build.uuid, build.master, done.exception()
+            )
+            return
+        result = done.result()[0]
+        status = result["status"]
+        if status == "queued":
+            build.queue_id = result["queue_id"]
+            if build.phase is Phase.SCHEDULING:
+                build.phase = Phase.QUEUED
+            log.info(
+                "queued %s on %s/%s (uuid %s, queue item %s)",
+                build.job,
+                build.master,
+                node_display_name(build.master, build.node),
+                build.uuid,
+                build.queue_id,
+            )
+            if build.cancel_requested:
+                self.management.cancel(build)
+        elif status == "existing":
+            self._apply_info(build, BuildInfo.from_record(result["build"]))
+            self._report(build)
+        else:
+            function = build.assignment.function if build.assignment else f"build:{build.job}"
+            self._reject(build, f"{function}: {result.get('reason', status)} (master {build.master})")
+
+    # ---- timers ---------------------------------------------------------------------------
+
+    async def _housekeep(self) -> None:
+        last_status = time.monotonic()
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+            now = time.monotonic()
+            if now - last_status >= STATUS_INTERVAL:
+                last_status = now
+                self._send_status()
+            self._abort_orphans(now)
+
+    def _send_status(self) -> None:
+        for build in self.book:
+            if build.attached and build.phase is Phase.RUNNING and build.data_sent:
+                worker = self._worker(build.worker_key)
+                if worker is not None:
+                    worker.send_packets(
+                        build.assignment,
+                        [protocol.work_status(build.assignment.handle, build.elapsed_ms(), max(build.estimated_ms, 0))],
+                    )
+
+    def _abort_orphans(self, now: float) -> None:
+        grace = self.config.options.orphan_grace
+        for build in self.book:
+            if build.attached or build.detached_at is None or now - build.detached_at < grace:
+                continue
+            session = self.sessions.get(build.master)
+            if session is None or not session.live:
+                continue
+            build.detached_at = None
+            self.management.abort_orphan(build, grace)
+
+
+def _ignore_failure(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -1,0 +1,228 @@
+"""Keeps one master's view current and carries the dispatcher's requests to it.
+
+Threads, because python-jenkins is blocking: one thread long-polls the
+agent's events (and takes inventories: at start, when the agent's epoch
+changes, when events were missed, and periodically to repair drift that
+no listener reported); a small pool sends batches of operations. Results
+are handed to the asyncio loop, where the view and the dispatcher live:
+nothing else touches them.
+
+Operations are batched: whatever the dispatcher submitted while a request
+was in flight goes out together in the next one (at most two in flight),
+which keeps the script-console traffic near one request per build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from controller import errors
+from controller.config import MasterConfig, Options
+from controller.masters.client import MasterClient, RequestCounter
+from controller.masters.view import Changes, MasterView
+
+log = logging.getLogger("gearman_jenkins.master")
+
+BATCH_OPS = 500
+BATCH_BYTES = 2 * 1024 * 1024
+IN_FLIGHT = 2
+EVENT_LINGER = 0.005
+RETRY_FIRST = 1.0
+RETRY_MAX = 30.0
+
+
+class SessionListener(Protocol):
+    def master_synced(self, session: MasterSession, changes: Changes) -> None: ...
+
+    def master_changed(self, session: MasterSession, changes: Changes) -> None: ...
+
+    def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None: ...
+
+
+class MasterSession:
+    def __init__(
+        self,
+        master: MasterConfig,
+        options: Options,
+        loop: asyncio.AbstractEventLoop,
+        listener: SessionListener,
+        redeploy: bool = False,
+        client_factory: Callable[..., MasterClient] = MasterClient,
+    ):
+        self.master = master
+        self.options = options
+        self.loop = loop
+        self.listener = listener
+        self.redeploy = redeploy
+        self.view = MasterView(master.name)
+        self.live = False
+        self.last_error: errors.GearmanJenkinsError | None = None
+        self.requests = RequestCounter()
+        self._client_factory = client_factory
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name=f"master {master.name} events", daemon=True)
+        self._pool = concurrent.futures.ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix=f"master {master.name} ops")
+        self._local = threading.local()
+        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future]] = []
+        self._in_flight = 0
+
+    @property
+    def name(self) -> str:
+        return self.master.name
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _client(self, timeout: float) -> MasterClient:
+        return self._client_factory(self.master, timeout=timeout, counter=self.requests)
+
+    # ---- operations (called on the loop) ------------------------------------
+
+    def submit(self, ops: list[dict[str, Any]]) -> asyncio.Future:
+        """Queue operations for the next batch; the future gets their results, in order."""
+        future = self.loop.create_future()
+        self._pending.append((ops, future))
+        self._send_pending()
+        return future
+
+    def _send_pending(self) -> None:
+        while self._pending and self._in_flight < IN_FLIGHT:
+            batch: list[tuple[list[dict[str, Any]], asyncio.Future]] = []
+            count = size = 0
+            while self._pending and (not batch or (count < BATCH_OPS and size < BATCH_BYTES)):
+                ops, future = self._pending.pop(0)
+                batch.append((ops, future))
+                count += len(ops)
+                size += sum(len(str(op)) for op in ops)
+            self._in_flight += 1
+            all_ops = [op for ops, _ in batch for op in ops]
+            request = self.loop.run_in_executor(self._pool, self._send_batch, all_ops)
+            request.add_done_callback(lambda done, batch=batch: self._batch_done(done, batch))
+
+    def _send_batch(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._client(timeout=60.0)
+        _epoch, results = client.batch(ops)
+        return results
+
+    def _batch_done(self, done: asyncio.Future, batch: list[tuple[list[dict[str, Any]], asyncio.Future]]) -> None:
+        self._in_flight -= 1
+        error = done.exception() if not done.cancelled() else errors.MasterError(self.name, "request cancelled")
+        results = None if error else done.result()
+        position = 0
+        for ops, future in batch:
+            if future.done():
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(results[position : position + len(ops)])
+            position += len(ops)
+        self._send_pending()
+
+    # ---- the event thread ---------------------------------------------------
+
+    def _watch(self) -> None:
+        client = self._client(timeout=self.options.event_poll_timeout + 30)
+        retry = RETRY_FIRST
+        after = 0
+        epoch = None
+        synced_at = 0.0
+        while not self._stopped.is_set():
+            try:
+                if epoch is None or time.monotonic() - synced_at > self.options.inventory_interval:
+                    epoch, after = self._sync(client, first=epoch is None)
+                    synced_at = time.monotonic()
+                    retry = RETRY_FIRST
+                wait = min(self.options.event_poll_timeout, max(1.0, self.options.inventory_interval))
+                reply_epoch, reply = client.events(after, wait, EVENT_LINGER)
+                if reply_epoch != epoch or reply["gap"] or reply["stopped"]:
+                    log.info("master %s: agent restarted or events were missed; taking a new inventory", self.name)
+                    epoch = None
+                    continue
+                if reply["events"]:
+                    after = reply["last_seq"]
+                    self._post(self._apply_events, reply["events"])
+            except errors.GearmanJenkinsError as exc:
+                epoch = None
+                self._post(self._went_down, exc)
+                if self._stopped.wait(retry):
+                    break
+                retry = min(retry * 2, RETRY_MAX)
+            except Exception as exc:  # a bug must not kill the session thread silently
+                log.exception("master %s: unexpected error in the event thread", self.name)
+                epoch = None
+                self._post(self._went_down, errors.MasterError(self.name, f"internal error: {exc}"))
+                if self._stopped.wait(retry):
+                    break
+                retry = min(retry * 2, RETRY_MAX)
+
+    def _sync(self, client: MasterClient, first: bool) -> tuple[str, int]:
+        """Make sure our agent runs there, then take an inventory."""
+        if first:
+            self._ensure_agent(client)
+        epoch, inventory = client.inventory()
+        self._post(self._apply_inventory, epoch, inventory, first)
+        return epoch, inventory["seq"]
+
+    def _ensure_agent(self, client: MasterClient) -> None:
+        probe = client.probe()
+        if probe.installed and probe.version == client.version:
+            return
+        if probe.installed and not self.redeploy:
+            raise errors.AgentVersionMismatch(self.name, probe.version or "?", client.version)
+        action = "replacing agent " + probe.version if probe.installed else "installing the agent"
+        log.warning("master %s: %s (version %s)", self.name, action, client.version)
+        client.install()
+
+    def _post(self, function: Callable, *args: Any) -> None:
+        self.loop.call_soon_threadsafe(function, *args)
+
+    # ---- applied on the loop ----------------------------------------------------
+
+    def _apply_inventory(self, epoch: str, inventory: dict[str, Any], first: bool) -> None:
+        was_live = self.live
+        changes = self.view.apply_inventory(epoch, inventory)
+        self.live = True
+        self.last_error = None
+        if first or not was_live:
+            log.info(
+                "master %s: in sync (epoch %s): %d nodes, %d jobs, %d running builds",
+                self.name,
+                epoch[:8],
+                len(self.view.nodes),
+                len(self.view.functions.jobs),
+                len(self.view.running),
+            )
+            self.listener.master_synced(self, changes)
+        else:
+            self.listener.master_changed(self, changes)
+
+    def _apply_events(self, events: list[dict[str, Any]]) -> None:
+        if not self.live:
+            return
+        changes = Changes()
+        for event in events:
+            changes.merge(self.view.apply_event(event))
+        if changes:
+            self.listener.master_changed(self, changes)
+
+    def _went_down(self, error: errors.GearmanJenkinsError) -> None:
+        if self.live or str(error) != str(self.last_error):
+            log.error("%s", error)
+        was_live = self.live
+        self.live = False
+        self.last_error = error
+        if was_live or self.view.epoch is None:
+            self.listener.master_down(self, error)

@@ -1,0 +1,39 @@
+"""Gearman build: jobs dispatched by the controller onto two Jenkins masters."""
+
+from tests.controller_harness import wait_until, worker_functions
+
+
+def test_builds_run_and_report_start_and_result(farm):
+    for name, double in farm.doubles.items():
+        double.add_node(f"{name}-n1", labels="linux", executors=2)
+        double.create_job("pass", command="exit 0")
+        double.create_job("fail", command="exit 3")
+    farm.start_controller()
+    farm.wait_for_function("build:pass", workers=8)
+    client = farm.connect_client()
+    passing = [client.submit("build:pass", {"X": str(i)}) for i in range(6)]
+    failing = [client.submit("build:fail") for _ in range(2)]
+    client.wait(passing + failing, timeout=60)
+    for record in passing + failing:
+        assert record.kinds()[:2] == ["WORK_DATA", "WORK_STATUS"], record.events
+        assert record.kinds()[-1] == "WORK_COMPLETE"
+        data = record.data
+        assert data["manager"] in farm.doubles
+        assert isinstance(data["number"], int)
+        assert data["url"] == f"{farm.doubles[data['manager']].url}job/{data['name']}/{data['number']}/"
+    assert {r.result for r in passing} == {"SUCCESS"}
+    assert {r.result for r in failing} == {"FAILURE"}
+    assert {r.data["manager"] for r in passing + failing} == {"jenkins1", "jenkins2"}
+
+
+def test_workers_register_per_executor_with_manager_workers(farm):
+    double = farm.doubles["jenkins1"]
+    double.add_node("precise-123", labels="precise", executors=2)
+    double.create_job("pep8", command="true", label="precise || oneiric")
+    farm.start_controller()
+    farm.wait_for_function("build:pep8:precise", workers=2)
+    workers = wait_until(lambda: worker_functions(farm.server), message="workers listed")
+    assert workers["precise-123_exec-0"] == {"build:pep8", "build:pep8:precise"}
+    assert workers["precise-123_exec-1"] == {"build:pep8", "build:pep8:precise"}
+    assert workers["jenkins1_manager"] == {"stop:jenkins1", "set_description:jenkins1"}
+    assert workers["jenkins2_manager"] == {"stop:jenkins2", "set_description:jenkins2"}

@@ -1,0 +1,96 @@
+"""Runs the real controller (``gearman-jenkins run``) as a process for tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from controller.gearman.admin import AdminClient
+
+
+def write_config(path: Path, servers: list[str], masters: list[Any], **options: Any) -> Path:
+    """Config for ``masters`` (Jenkins doubles, named after themselves) on ``servers``."""
+    data = {
+        "gearman": {"servers": servers},
+        "masters": [
+            {"name": name, "url": double.url, "user": double.admin_user, "token": double.admin_token}
+            for name, double in masters
+        ],
+        "options": {"event_poll_timeout": 10, "log_level": "DEBUG", **options},
+    }
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+class ControllerProcess:
+    def __init__(self, config: Path, log: Path, *extra: str):
+        self.config = config
+        self.log_path = log
+        self.extra = extra
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> ControllerProcess:
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "controller", "run", "-c", str(self.config), *self.extra],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        log.close()
+        return self
+
+    def stop(self, timeout: float = 30) -> int | None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                return self.process.wait(10)
+        return self.process.returncode if self.process else None
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, message: str = "condition", interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except Exception as exc:  # servers restarting, etc.: keep waiting
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+
+
+def function_workers(server: Any) -> dict[str, int]:
+    """``status`` admin output: function -> number of registered workers."""
+    with AdminClient(server.server) as admin:
+        return {f.name: f.workers for f in admin.status() if f.workers}
+
+
+def worker_functions(server: Any) -> dict[str, set[str]]:
+    """``workers`` admin output: client id -> functions (one entry per connection)."""
+    with AdminClient(server.server) as admin:
+        return {w.client_id: set(w.functions) for w in admin.workers() if w.client_id and w.client_id != "-"}
