@@ -1,0 +1,35 @@
+// Creates (or replaces) a freestyle job the way one would on a real Jenkins.
+// Data (JSON, base64): name, command (null: no builder), label (null: roams),
+// concurrent, disabled, parameters [{name, type: string|text|boolean, default}].
+// Prints the job's URL. Jenkins APIs: Jenkins.createProject, AbstractProject
+// (setAssignedLabel, setConcurrentBuild, addProperty), Project.getBuildersList.
+import hudson.model.*
+import hudson.tasks.Shell
+import jenkins.model.Jenkins
+
+def data = new groovy.json.JsonSlurper().parseText(new String(Base64.decoder.decode('@@DATA@@'), 'UTF-8'))
+def j = Jenkins.get()
+def old = j.getItem(data.name)
+if (old != null) {
+    old.delete()
+}
+def job = j.createProject(FreeStyleProject, data.name)
+job.setAssignedLabel(data.label == null ? null : j.getLabel(data.label))
+job.setConcurrentBuild(data.concurrent as boolean)
+if (data.command != null) {
+    job.getBuildersList().add(new Shell(data.command))
+}
+if (data.parameters) {
+    def defs = data.parameters.collect { p ->
+        switch (p.type) {
+            case 'text': return new TextParameterDefinition(p.name, p.default, null)
+            case 'boolean': return new BooleanParameterDefinition(p.name, p.default as boolean, null)
+            default: return new StringParameterDefinition(p.name, p.default, null)
+        }
+    }
+    job.addProperty(new ParametersDefinitionProperty(defs))
+}
+if (data.disabled) {
+    job.disable()
+}
+println job.url

@@ -1,0 +1,127 @@
+package hudson.model
+
+import hudson.model.listeners.ItemListener
+import jenkins.model.Jenkins
+
+/**
+ * Mirrors core/src/main/java/hudson/model/AbstractItem.java: name, description, parent,
+ * rename and delete. save() persists only; it fires no ItemListener, as in Jenkins.
+ */
+abstract class AbstractItem extends Actionable implements Item {
+    protected transient ItemGroup parent
+    protected volatile String name
+    protected volatile String description
+    private volatile String displayName
+
+    protected AbstractItem(ItemGroup parent, String name) {
+        this.parent = parent
+        this.name = name
+    }
+
+    String getName() {
+        return name
+    }
+
+    String getDisplayName() {
+        return displayName != null ? displayName : getName()
+    }
+
+    String getDisplayNameOrNull() {
+        return displayName
+    }
+
+    void setDisplayName(String displayName) throws IOException {
+        this.displayName = hudson.Util.fixEmptyAndTrim(displayName)
+        save()
+    }
+
+    ItemGroup getParent() {
+        return parent
+    }
+
+    String getDescription() {
+        return description
+    }
+
+    /** Saves and fires ItemListener.onUpdated. */
+    void setDescription(String description) throws IOException {
+        this.description = description
+        save()
+        ItemListener.fireOnUpdated(this)
+    }
+
+    String getFullName() {
+        String n = getParent().getFullName()
+        return n.isEmpty() ? getName() : n + '/' + getName()
+    }
+
+    String getFullDisplayName() {
+        String n = getParent().getFullDisplayName()
+        return n.isEmpty() ? getDisplayName() : n + " » " + getDisplayName()
+    }
+
+    File getRootDir() {
+        return getParent().getRootDirFor(this)
+    }
+
+    String getUrl() {
+        return getParent().getUrl() + "job/" + URLEncoder.encode(getName(), "UTF-8").replace("+", "%20") + "/"
+    }
+
+    String getShortUrl() {
+        return "job/" + URLEncoder.encode(getName(), "UTF-8").replace("+", "%20") + "/"
+    }
+
+    String getAbsoluteUrl() {
+        String root = Jenkins.get().getRootUrl()
+        if (root == null) {
+            throw new IllegalStateException("Root URL isn't configured yet. Cannot compute absolute URL.")
+        }
+        return root + getUrl()
+    }
+
+    /**
+     * Renames the item and its directory; fires onRenamed and onLocationChanged
+     * (Jenkins: protected here, made public by Job).
+     */
+    protected void renameTo(String newName) throws IOException {
+        if (newName == null) {
+            throw new IllegalArgumentException("New name is not given")
+        }
+        if (this.name.equals(newName)) {
+            return
+        }
+        Jenkins.checkGoodName(newName)
+        String oldName = this.name
+        String oldFullName = getFullName()
+        synchronized (getParent()) {
+            if (getParent().getItem(newName) != null) {
+                throw new IllegalArgumentException("Job " + newName + " already exists")
+            }
+            File oldRoot = getRootDir()
+            this.name = newName
+            File newRoot = getRootDir()
+            if (oldRoot.exists() && !oldRoot.renameTo(newRoot)) {
+                this.name = oldName
+                throw new IOException("Failed to rename " + oldRoot + " to " + newRoot)
+            }
+            ((Jenkins) getParent()).onRenamed((TopLevelItem) this, oldName, newName)
+        }
+        ItemListener.fireLocationChange(this, oldFullName)
+    }
+
+    /** Deletes the item: running builds aborted, queue items cancelled, files removed, onDeleted fired. */
+    void delete() throws IOException, InterruptedException {
+        performDelete()
+        getParent().onDeleted(this)
+    }
+
+    protected void performDelete() throws IOException, InterruptedException {
+        getRootDir().deleteDir()
+    }
+
+    @Override
+    String toString() {
+        return super.toString() + '[' + getFullName() + ']'
+    }
+}

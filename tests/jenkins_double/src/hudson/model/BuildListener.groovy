@@ -1,0 +1,5 @@
+package hudson.model
+
+/** Mirrors core/src/main/java/hudson/model/BuildListener.java. */
+interface BuildListener extends TaskListener {
+}

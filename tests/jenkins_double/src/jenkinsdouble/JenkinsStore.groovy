@@ -1,0 +1,43 @@
+package jenkinsdouble
+
+import hudson.model.Node
+import jenkins.model.Jenkins
+import jenkins.model.JenkinsLocationConfiguration
+
+/**
+ * Not a Jenkins class: the built-in node's settings in $JENKINS_HOME/config.json and the
+ * root URL in $JENKINS_HOME/jenkins.model.JenkinsLocationConfiguration.json.
+ */
+class JenkinsStore {
+    static void save(Jenkins j) {
+        new JsonFile(new File(j.getRootDir(), "config.json")).write([
+            numExecutors: j.getNumExecutors(),
+            mode        : j.getMode().name(),
+            label       : j.getLabelString(),
+            quietPeriod : j.getQuietPeriod(),
+        ])
+    }
+
+    static void saveLocation(Jenkins j, String url) {
+        new JsonFile(new File(j.getRootDir(), "jenkins.model.JenkinsLocationConfiguration.json")).write([url: url])
+    }
+
+    /** Applies the saved settings; the command line's root URL (if any) wins over the saved one. */
+    static void load(Jenkins j, String rootUrlOverride) {
+        JsonFile config = new JsonFile(new File(j.getRootDir(), "config.json"))
+        if (config.exists()) {
+            Map data = (Map) config.read()
+            Fields.set(j, "numExecutors", (int) data.numExecutors)
+            Fields.set(j, "mode", Node.Mode.valueOf((String) data.mode))
+            Fields.set(j, "label", (String) data.label)
+            Fields.set(j, "labelAtomSet", Collections.unmodifiableSet(hudson.model.Label.parse((String) data.label)))
+            Fields.set(j, "quietPeriod", (int) data.quietPeriod)
+        }
+        JsonFile location = new JsonFile(new File(j.getRootDir(), "jenkins.model.JenkinsLocationConfiguration.json"))
+        if (rootUrlOverride != null) {
+            JenkinsLocationConfiguration.get().setUrl(rootUrlOverride)
+        } else if (location.exists()) {
+            JenkinsLocationConfiguration.get().load((String) ((Map) location.read()).url)
+        }
+    }
+}
