@@ -28,6 +28,7 @@
                                                   onConfigurationChange
     jenkins/model/NodeListener.java               onCreated, onUpdated, onDeleted
     hudson/model/queue/QueueListener.java         onLeft
+    hudson/model/listeners/SaveableListener.java  onChange (job and node saves no other listener reports)
     hudson/model/Queue.java           schedule2, getItems, cancel, scheduleMaintenance
     hudson/model/ParametersAction.java            ParametersAction(List, Collection) (safe names)
     hudson/model/StringParameterValue.java, hudson/model/CauseAction.java, hudson/model/Cause.java
@@ -54,6 +55,9 @@ import hudson.model.StringParameterValue
 import hudson.model.TaskListener
 import hudson.model.listeners.ItemListener
 import hudson.model.listeners.RunListener
+import hudson.model.listeners.SaveableListener
+import hudson.model.Saveable
+import hudson.XmlFile
 import hudson.model.queue.CauseOfBlockage
 import hudson.model.queue.QueueListener
 import hudson.model.queue.QueueTaskDispatcher
@@ -102,7 +106,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     private final List registrations = []
     private Timer timer
     private boolean quietingDown
-    volatile boolean fullRefreshWanted = false
+    private boolean nodeRefreshScheduled = false
 
     GearmanJenkinsAgent(String version, int eventLimit) {
         this.version = version
@@ -125,6 +129,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         register(ComputerListener, new GearmanJenkinsComputerListener(this))
         register(NodeListener, new GearmanJenkinsNodeListener(this))
         register(QueueListener, new GearmanJenkinsQueueListener(this))
+        register(SaveableListener, new GearmanJenkinsSaveableListener(this))
         timer = new Timer("gearman-jenkins agent ${epoch}", true)
         timer.schedule(new GearmanJenkinsWatchdog(this), 1000L, 1000L)
         LOG.info("gearman-jenkins agent ${version} started, epoch ${epoch}")
@@ -182,10 +187,6 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         if (quiet != quietingDown) {
             quietingDown = quiet
             emit('quiet_down', [quieting_down: quiet])
-        }
-        if (fullRefreshWanted) {
-            fullRefreshWanted = false
-            refreshAllNodes()
         }
         boolean expired = false
         long now = System.currentTimeMillis()
@@ -313,6 +314,28 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             emit('node_removed', [name: name])
         }
         unpinNode(name)
+    }
+
+    /**
+     * Something saved the node list or Jenkins' own configuration without
+     * naming a node: compare every node once, shortly, however many saves
+     * come in the meantime (a script relabelling 5000 nodes saves 5000 times).
+     */
+    void nodesMayHaveChanged() {
+        synchronized (this) {
+            if (nodeRefreshScheduled || stopped) {
+                return
+            }
+            nodeRefreshScheduled = true
+        }
+        timer.schedule(new GearmanJenkinsNodeRefresh(this), 200L)
+    }
+
+    void refreshAllNodesNow() {
+        synchronized (this) {
+            nodeRefreshScheduled = false
+        }
+        refreshAllNodes()
     }
 
     void refreshAllNodes() {
@@ -816,6 +839,41 @@ class GearmanJenkinsWatchdog extends TimerTask {
     }
 }
 
+class GearmanJenkinsNodeRefresh extends TimerTask {
+    final def agent
+
+    GearmanJenkinsNodeRefresh(agent) {
+        this.agent = agent
+    }
+
+    @Override
+    void run() {
+        try {
+            agent.refreshAllNodesNow()
+        } catch (Throwable t) {
+            GearmanJenkinsAgent.LOG.log(Level.WARNING, 'gearman-jenkins node refresh failed', t)
+        }
+    }
+}
+
+/** Sees what no other listener reports: a job's label set by a script, a node list written. */
+class GearmanJenkinsSaveableListener extends SaveableListener {
+    final def agent
+
+    GearmanJenkinsSaveableListener(agent) {
+        this.agent = agent
+    }
+
+    @Override
+    void onChange(Saveable saveable, XmlFile file) {
+        if (saveable instanceof AbstractProject) {
+            agent.refreshJob(saveable)
+        } else if (!(saveable instanceof Run)) {
+            agent.nodesMayHaveChanged()
+        }
+    }
+}
+
 class GearmanJenkinsRunListener extends RunListener<Run> {
     final def agent
 
@@ -899,8 +957,7 @@ class GearmanJenkinsComputerListener extends ComputerListener {
 
     @Override
     void onConfigurationChange() {
-        // No node given: the watchdog compares every node within a second.
-        agent.fullRefreshWanted = true
+        agent.nodesMayHaveChanged()
     }
 }
 
@@ -951,7 +1008,7 @@ if (installed.size() == 1 && installed[0].version == payload.version) {
 } else {
     installed.each { it.shutdown() }
     // Strays of an interrupted install: any extension of ours not owned by a running agent.
-    [QueueTaskDispatcher, RunListener, ItemListener, ComputerListener, NodeListener, QueueListener].each { type ->
+    [QueueTaskDispatcher, RunListener, ItemListener, ComputerListener, NodeListener, QueueListener, SaveableListener].each { type ->
         def list = hudson.ExtensionList.lookup(type)
         list.findAll { it.getClass().getName().startsWith('GearmanJenkins') }.each { list.remove(it) }
     }

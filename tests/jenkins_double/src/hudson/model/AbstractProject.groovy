@@ -37,6 +37,7 @@ abstract class AbstractProject<P extends AbstractProject, R extends AbstractBuil
     @Override
     synchronized void save() throws IOException {
         JobStore.saveConfig(this)
+        hudson.model.listeners.SaveableListener.fireOnChange(this, new hudson.XmlFile(new File(getRootDir(), "config.json")))
     }
 
     abstract Class<R> getBuildClass()

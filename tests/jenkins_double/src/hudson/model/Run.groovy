@@ -263,6 +263,7 @@ abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implem
 
     synchronized void save() throws IOException {
         BuildStore.save(this)
+        hudson.model.listeners.SaveableListener.fireOnChange(this, new hudson.XmlFile(new File(getRootDir(), "build.json")))
     }
 
     State getState() {

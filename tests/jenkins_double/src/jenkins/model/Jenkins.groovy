@@ -47,6 +47,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private final File root
     private final transient Queue queue
     private final Map<String, Node> nodeMap = new ConcurrentSkipListMap<String, Node>()
+    private final Nodes nodesObject = new Nodes(this)
     /** By node name; "" is the built-in node's computer. */
     private final Map<String, Computer> computerMap = new ConcurrentHashMap<String, Computer>()
     private final Map<String, TopLevelItem> itemsByName = new ConcurrentSkipListMap<String, TopLevelItem>(String.CASE_INSENSITIVE_ORDER)
@@ -190,6 +191,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
 
     void save() throws IOException {
         JenkinsStore.save(this)
+        hudson.model.listeners.SaveableListener.fireOnChange(this, new hudson.XmlFile(new File(getRootDir(), "config.json")))
     }
 
     /** The configured root URL, else (inside a web request) that request's, else null. */
@@ -366,9 +368,12 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     }
 
     /** Writes an agent's configuration (Jenkins: Node.save). */
+    /** Nodes.persistNode: writes the node, tells SaveableListeners (naming the Nodes object, as Jenkins does). */
     void saveNode(Node n) throws IOException {
         if (n instanceof hudson.model.Slave) {
             NodeStore.save(this, (hudson.model.Slave) n)
+            File file = new File(new File(new File(getRootDir(), "nodes"), n.getNodeName()), "config.json")
+            hudson.model.listeners.SaveableListener.fireOnChange(nodesObject, new hudson.XmlFile(file))
         }
     }
 
