@@ -5,6 +5,11 @@ hex as each job's unique id, ``number``, ``manager`` and ``url`` read from
 the first WORK_DATA, the estimate from WORK_STATUS's denominator, the result
 from WORK_COMPLETE, and ``stop:{manager}`` with ``{"name", "number"}`` to
 cancel a running build. Every packet is recorded in order, per job.
+
+Unlike Zuul, it can set the ``exceptions`` option: gearmand passes
+WORK_EXCEPTION only to clients that ask for it (others get WORK_FAIL), and
+the tests want to read the reasons. gear's server forwards WORK_EXCEPTION
+to everyone and does not answer OPTION_REQ at all, so not there.
 """
 
 from __future__ import annotations
@@ -66,13 +71,15 @@ def _decode(data: bytes) -> Any:
 
 
 class ZuulLikeClient(gear.Client):
-    def __init__(self, *servers: tuple[str, int]):
+    def __init__(self, *servers: tuple[str, int], exceptions: bool = False):
         super().__init__("zuul-like")
         self.records: dict[str, BuildRecord] = {}
         self._lock = threading.Lock()
         for host, port in servers:
             self.addServer(host, port)
         self.waitForServer()
+        if exceptions:
+            self.setOption("exceptions")
 
     def _record(self, job: gear.Job, kind: str, value: Any) -> None:
         unique = job.unique.decode() if isinstance(job.unique, bytes) else job.unique

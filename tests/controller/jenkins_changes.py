@@ -21,6 +21,11 @@ SNIPPETS = {
     "relabel_node": "def n = j.getNode(data.node); n.setLabelString(data.labels); j.updateNode(n)",
     "relabel_node_silently": "j.getNode(data.node).setLabelString(data.labels)",
     "set_mode": "def n = j.getNode(data.node); n.setMode(hudson.model.Node.Mode.valueOf(data.mode)); j.updateNode(n)",
+    "set_builtin_executors": "j.setNumExecutors(data.executors as int)",
+    "add_executor_node": (
+        "def n = new hudson.slaves.DumbSlave(data.node, '/tmp/' + data.node, new hudson.slaves.JNLPLauncher())\n"
+        "n.setNumExecutors(data.executors as int); n.setLabelString(data.labels); j.addNode(n)"
+    ),
     "remove_node": "j.removeNode(j.getNode(data.node))",
     "temporarily_offline": (
         "j.getNode(data.node).toComputer().setTemporarilyOffline(data.offline as boolean,"

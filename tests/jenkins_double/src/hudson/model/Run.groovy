@@ -21,7 +21,7 @@ import org.kohsuke.stapler.HttpResponses
  * never saved does not come back after a restart, one saved while running comes back
  * ABORTED (Run.reload's default), as in Jenkins.
  */
-abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implements Comparable<RunT> {
+abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implements Comparable<RunT>, Saveable {
     private static final Logger LOGGER = Logger.getLogger(Run.class.getName())
 
     enum State { NOT_STARTED, BUILDING, POST_PRODUCTION, COMPLETED }
