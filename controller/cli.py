@@ -14,7 +14,7 @@ import logging
 import sys
 
 from controller import __version__
-from controller.errors import ConfigError, GearmanJenkinsError
+from controller.errors import ConfigError, GearmanJenkinsError, UsageError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args)
-    except ConfigError as exc:
+    except (ConfigError, UsageError) as exc:
         print(f"gearman-jenkins: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except GearmanJenkinsError as exc:

@@ -72,7 +72,8 @@ class GearmanServer:
     port: int = DEFAULT_GEARMAN_PORT
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,10 @@ class _Validator:
         return TLSConfig(**files)
 
     def masters(self, value: Any) -> tuple[MasterConfig, ...]:
-        if not isinstance(value, list) or not value:
+        # May be empty for client commands; commands that act on masters say so.
+        if value is None:
+            return ()
+        if not isinstance(value, list):
             raise self.fail("masters", "expected a list of masters, each with url, user and a token")
         masters: list[MasterConfig] = []
         for index, item in enumerate(value):

@@ -11,22 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import resource
 import signal
 
 from controller.config import Config, GearmanServer
 from controller.dispatch.dispatcher import Dispatcher
-from controller.gearman.connection import Connector
+from controller.gearman.connection import Connector, raise_file_limit
 from controller.masters.session import MasterSession
 
 log = logging.getLogger("gearman_jenkins.daemon")
-
-
-def raise_file_limit() -> None:
-    """One socket per executor per server: take all the file descriptors the hard limit allows."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer | None = None) -> None:

@@ -16,6 +16,10 @@ class ConfigError(GearmanJenkinsError):
     """The configuration file is missing, unreadable or invalid."""
 
 
+class UsageError(GearmanJenkinsError):
+    """A command line that cannot work (the CLI exits 2, as for a bad config)."""
+
+
 class MasterError(GearmanJenkinsError):
     """Something went wrong talking to one Jenkins master."""
 
@@ -71,6 +75,7 @@ class GearmanServerError(GearmanJenkinsError):
 
     def __init__(self, server: str, message: str):
         self.server = server
+        self.message = message
         super().__init__(f"gearman server {server}: {message}")
 
 

@@ -70,7 +70,9 @@ class ControllerProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, message: str = "condition", interval: float = 0.05) -> Any:
+def wait_until(
+    predicate: Callable[[], Any], timeout: float = 30.0, message: str = "condition", interval: float = 0.05
+) -> Any:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:

@@ -42,8 +42,7 @@ class Farm:
 
     def connect_client(self) -> ZuulLikeClient:
         if self.client is None:
-            gearmand = self.server.kind == "gearmand"
-            self.client = ZuulLikeClient((self.server.host, self.server.port), exceptions=gearmand)
+            self.client = ZuulLikeClient((self.server.host, self.server.port))
         return self.client
 
     def wait_for_function(self, function: str, workers: int = 1, timeout: float = 30) -> None:

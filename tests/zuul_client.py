@@ -6,10 +6,10 @@ the first WORK_DATA, the estimate from WORK_STATUS's denominator, the result
 from WORK_COMPLETE, and ``stop:{manager}`` with ``{"name", "number"}`` to
 cancel a running build. Every packet is recorded in order, per job.
 
-Unlike Zuul, it can set the ``exceptions`` option: gearmand passes
+Unlike Zuul, it sets the ``exceptions`` option: gearmand passes
 WORK_EXCEPTION only to clients that ask for it (others get WORK_FAIL), and
-the tests want to read the reasons. gear's server forwards WORK_EXCEPTION
-to everyone and does not answer OPTION_REQ at all, so not there.
+the tests want to read the reasons. Plain gear's server never answers
+OPTION_REQ; our embedded one does.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _decode(data: bytes) -> Any:
 
 
 class ZuulLikeClient(gear.Client):
-    def __init__(self, *servers: tuple[str, int], exceptions: bool = False):
+    def __init__(self, *servers: tuple[str, int], exceptions: bool = True):
         super().__init__("zuul-like")
         self.records: dict[str, BuildRecord] = {}
         self._lock = threading.Lock()
@@ -120,7 +120,9 @@ class ZuulLikeClient(gear.Client):
         self._record(job, "DISCONNECT", None)
         return job
 
-    def submit(self, function: str, arguments: Any = None, unique: str | None = None, raw: bytes | None = None) -> BuildRecord:
+    def submit(
+        self, function: str, arguments: Any = None, unique: str | None = None, raw: bytes | None = None
+    ) -> BuildRecord:
         unique = unique or uuidlib.uuid4().hex
         body = raw if raw is not None else json.dumps(arguments or {}).encode()
         job = gear.Job(function.encode(), body, unique=unique.encode())

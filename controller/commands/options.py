@@ -7,13 +7,14 @@ import json
 import sys
 from typing import Any
 
-from controller.config import Config, MasterConfig, default_config_path, load_config
+from controller.config import DEFAULT_CONFIG_PATH, Config, MasterConfig, default_config_path, load_config
 
 
 def add_config(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    help_text = f"config file (default: $GEARMAN_JENKINS_CONFIG or {default_config_path()})"
-    if not required:
-        help_text += "; only read when given"
+    if required:
+        help_text = f"config file (default: $GEARMAN_JENKINS_CONFIG or {DEFAULT_CONFIG_PATH})"
+    else:
+        help_text = "config file to take Gearman servers, TLS and masters from (read only when given)"
     parser.add_argument("-c", "--config", metavar="CONFIG", help=help_text)
 
 

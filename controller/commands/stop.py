@@ -19,11 +19,11 @@ import sys
 import uuid
 from typing import Any
 
+from controller.errors import UsageError
 from controller.gearman.client import (
     CONNECT_TIMEOUT,
     ServerSelection,
     TrackedJob,
-    UsageError,
     WorkComplete,
     WorkException,
     WorkFail,

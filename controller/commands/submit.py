@@ -27,6 +27,7 @@ import time
 import uuid
 from typing import Any
 
+from controller.errors import UsageError
 from controller.gearman.client import (
     CONNECT_TIMEOUT,
     ConnectionLost,
@@ -34,7 +35,6 @@ from controller.gearman.client import (
     JobEvent,
     ServerSelection,
     TrackedJob,
-    UsageError,
     WorkComplete,
     WorkData,
     WorkException,

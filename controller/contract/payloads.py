@@ -86,7 +86,9 @@ class BuildRef:
 
 def stop_target(arguments: bytes, function: str) -> BuildRef:
     data = _json_object(arguments, function)
-    if "uuid" in data:
+    # gear_client.py adds a random "uuid" to every job's parameters: a name and
+    # number, when given, say which build is meant.
+    if "uuid" in data and "name" not in data:
         if not isinstance(data["uuid"], str) or not data["uuid"]:
             raise BadArguments(f"{function}: uuid must be a non-empty string")
         return BuildRef(uuid=data["uuid"])

@@ -31,7 +31,7 @@ import gear
 
 from controller.commands.options import add_config
 from controller.config import Config, GearmanServer, TLSConfig, load_config, parse_server
-from controller.errors import ConfigError, GearmanServerError
+from controller.errors import GearmanServerError, UsageError
 from controller.gearman.admin import AdminClient
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ DEFAULT_SERVER = GearmanServer("localhost")  # gear_client.py's default
 CONNECT_TIMEOUT = 10.0
 CLIENT_ID = "gearman-jenkins"
 OPTION_EXCEPTIONS = b"exceptions"
-
-
-class UsageError(ConfigError):
-    """A command line that cannot work; the CLI exits 2 for it as for a bad config."""
 
 
 # -- server selection -------------------------------------------------------
@@ -466,7 +462,7 @@ def _probe(server: GearmanServer, timeout: float, tls: TLSConfig | None) -> str 
         with AdminClient(server, tls, timeout):
             return None
     except GearmanServerError as exc:
-        return str(exc).removeprefix(f"gearman server {exc.server}: ")
+        return exc.message
 
 
 def _keep_gear_quiet() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import resource
 import socket
 import ssl
 from collections.abc import Callable
@@ -27,6 +28,13 @@ FIRST_RETRY = 0.2
 MAX_RETRY = 30.0
 CONNECT_TIMEOUT = 10.0
 SIMULTANEOUS_CONNECTS = 256
+
+
+def raise_file_limit() -> None:
+    """One socket per worker per server: take all the file descriptors the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def tls_context(tls: TLSConfig) -> ssl.SSLContext:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import logging
-import resource
 import signal
 import socket
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 import gear
 
 from controller.config import TLSConfig
+from controller.gearman.connection import raise_file_limit
 
 DEFAULT_HOST = "127.0.0.1"
 # listen() backlog; the kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4).
@@ -91,13 +91,6 @@ class EmbeddedGearmanServer(gear.Server):
         self.poll.close()
 
 
-def raise_open_file_limit() -> None:
-    """One descriptor per worker connection: lift the soft limit to the hard one."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m controller.gearman.embedded_server",
@@ -122,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     # not interrupted when it picks another one (seen after SIGSTOP/SIGCONT).
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    raise_open_file_limit()
+    raise_file_limit()
     try:
         server = EmbeddedGearmanServer(args.host, args.port, tls)
     except Exception as exc:  # gear raises a bare Exception("Could not open socket")

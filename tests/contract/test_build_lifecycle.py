@@ -50,7 +50,7 @@ def test_completion_sends_work_complete_with_the_result():
     packets_for(build, DATA)
     build.phase = Phase.DONE
     build.result = "FAILURE"
-    (name, body), = decode(packets_for(build, DATA))
+    ((name, body),) = decode(packets_for(build, DATA))
     assert name == "WORK_COMPLETE"
     assert json.loads(body[1]) == {**DATA, "result": "FAILURE"}
 
@@ -62,7 +62,7 @@ def test_a_client_that_missed_the_start_gets_data_before_complete():
 
 def test_a_cancelled_queue_item_completes_aborted_without_work_data():
     build = attached_build(phase=Phase.DONE, result="ABORTED")
-    (name, body), = decode(packets_for(build, {**DATA, "number": None}))
+    ((name, body),) = decode(packets_for(build, {**DATA, "number": None}))
     assert name == "WORK_COMPLETE"
     assert json.loads(body[1])["result"] == "ABORTED"
 

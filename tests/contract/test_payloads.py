@@ -84,7 +84,13 @@ def test_set_description_arguments():
 
 def test_work_data_has_the_keys_zuul_reads():
     data = payloads.build_data(
-        job="pep8", number=7, manager="jenkins01", worker="n1_exec-0", url="http://j/job/pep8/7/", node="n1", labels=["a"]
+        job="pep8",
+        number=7,
+        manager="jenkins01",
+        worker="n1_exec-0",
+        url="http://j/job/pep8/7/",
+        node="n1",
+        labels=["a"],
     )
     assert set(data) == {"name", "number", "manager", "worker", "url", "node_name", "node_labels"}
     assert json.loads(payloads.encode(data))["number"] == 7

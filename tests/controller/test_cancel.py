@@ -114,10 +114,14 @@ def test_set_description(master):
     client.wait([build], 30)
     number = build.data["number"]
     describe = client.submit(
-        "set_description:jenkins1", {"name": "quick", "number": str(number), "html_description": "<h1>My New Description</h1>"}
+        "set_description:jenkins1",
+        {"name": "quick", "number": str(number), "html_description": "<h1>My New Description</h1>"},
     )
     missing = client.submit("set_description:jenkins1", {"name": "quick", "number": 999, "html_description": "x"})
     client.wait([describe, missing], 30)
     assert describe.kinds() == ["WORK_COMPLETE"]
-    assert change(master.doubles["jenkins1"], "build_description", job="quick", number=number) == "<h1>My New Description</h1>"
+    assert (
+        change(master.doubles["jenkins1"], "build_description", job="quick", number=number)
+        == "<h1>My New Description</h1>"
+    )
     assert missing.kinds() == ["WORK_EXCEPTION"]

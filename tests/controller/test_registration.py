@@ -58,9 +58,19 @@ def test_job_changes_reregister(one_master):
     change(double, "enable_job", job="anywhere")
     settle(one_master, "abc_exec-0", {"build:both", "build:both:a", "build:both:b", "build:anywhere"}, "re-enabled")
     change(double, "set_job_label", job="anywhere", label="c")
-    settle(one_master, "abc_exec-0", {"build:both", "build:both:a", "build:both:b", "build:anywhere", "build:anywhere:c"}, "relabelled job")
+    settle(
+        one_master,
+        "abc_exec-0",
+        {"build:both", "build:both:a", "build:both:b", "build:anywhere", "build:anywhere:c"},
+        "relabelled job",
+    )
     change(double, "rename_job", job="both", new_name="both2")
-    settle(one_master, "abc_exec-0", {"build:both2", "build:both2:a", "build:both2:b", "build:anywhere", "build:anywhere:c"}, "renamed job")
+    settle(
+        one_master,
+        "abc_exec-0",
+        {"build:both2", "build:both2:a", "build:both2:b", "build:anywhere", "build:anywhere:c"},
+        "renamed job",
+    )
     change(double, "delete_job", job="both2")
     settle(one_master, "abc_exec-0", {"build:anywhere", "build:anywhere:c"}, "deleted job")
     double.create_job("new", command="true", label="a")

@@ -1,5 +1,4 @@
 """Label expressions and node selection, as Jenkins' grammar and Node.canTake define them."""
-# ruff: noqa: E501  (embedded Groovy snippets keep their natural line length)
 
 import pytest
 

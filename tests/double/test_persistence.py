@@ -1,5 +1,4 @@
 """State survives a restart; init.groovy.d runs at boot; agent-defined classes cannot be reloaded."""
-# ruff: noqa: E501  (embedded Groovy snippets keep their natural line length)
 
 from tests.double.conftest import MARK, groovy_json, wait_for
 

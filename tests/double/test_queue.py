@@ -1,5 +1,4 @@
 """The queue's life cycle and rules: offline nodes, quiet-down, dispatchers, folding, left items."""
-# ruff: noqa: E501  (embedded Groovy snippets keep their natural line length)
 
 from tests.double.conftest import MARK, groovy_json, wait_for
 

@@ -23,6 +23,8 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
     protected volatile String builtOn
     protected volatile String workspace
     private transient volatile BuildLauncher launcher
+    // Set when the agent's channel closes, even before the launcher exists.
+    private transient volatile String channelLostMessage
 
     protected AbstractBuild(P job) throws IOException {
         super(job)
@@ -120,6 +122,9 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
         workspace = ws
         log.println(" in workspace " + ws)
         launcher = new BuildLauncher(listener, node)
+        if (channelLostMessage != null) {
+            launcher.closeChannel(channelLostMessage)
+        }
         try {
             for (Builder bs : ((Project) getParent()).getBuilders()) {
                 if (!perform(bs, listener)) {
@@ -161,9 +166,10 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
 
     /** The agent this build runs on lost its connection: the running step fails (SlaveComputer calls it). */
     void channelLost(Computer computer) {
+        channelLostMessage = "Channel \"" + computer.getName() + "\": Remote call on " + computer.getName() + " failed. The channel is closing down or has closed down"
         BuildLauncher l = launcher
         if (l != null) {
-            l.closeChannel("Channel \"" + computer.getName() + "\": Remote call on " + computer.getName() + " failed. The channel is closing down or has closed down")
+            l.closeChannel(channelLostMessage)
         }
     }
 
@@ -208,6 +214,11 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
             listener.getLogger().println("[" + (ps.pwd == null ? "" : ps.pwd.getName()) + "] \$ " + String.join(" ", ps.commands))
             final hudson.Proc proc = super.launch(ps)
             current = proc
+            if (closedMessage != null) {
+                // The channel closed while the process was starting: closeChannel saw no process to kill.
+                proc.kill()
+                throw new ChannelClosedException(closedMessage)
+            }
             final BuildLauncher self = this
             return new hudson.Proc() {
                 int join() throws IOException, InterruptedException {
