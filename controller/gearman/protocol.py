@@ -49,6 +49,11 @@ def encode(packet_type: int, *arguments: bytes) -> bytes:
     return _HEADER.pack(REQ, packet_type, len(body)) + body
 
 
+def packet_type(packet: bytes) -> int:
+    """The type of an encoded packet."""
+    return _HEADER.unpack_from(packet)[1]
+
+
 def can_do(function: str) -> bytes:
     return encode(constants.CAN_DO, function.encode("utf-8"))
 

@@ -7,6 +7,11 @@ set on every configured server. Registration traffic is kept minimal
 otherwise only the CAN_DO / CANT_DO of what changed, all packets of one
 change in one write, nothing when the set is unchanged.
 
+A function is never unregistered from a connection while that connection
+holds a job of that function: gearmand answers CANT_DO (and RESET_ABILITIES)
+by re-queuing the worker's jobs of those functions, and would refuse the
+job's WORK_COMPLETE. Such removals wait until the job's final packet.
+
 The worker never decides when to grab: it reports NOOP, job assignments and
 NO_JOB to its listener (the dispatcher) and sends what it is told to.
 """
@@ -26,6 +31,9 @@ from controller.gearman.connection import Connector, Link
 from controller.gearman.protocol import Packet
 
 log = logging.getLogger("gearman_jenkins.gearman")
+
+# Packets after which the server forgets a job.
+_FINAL_PACKETS = frozenset({constants.WORK_COMPLETE, constants.WORK_FAIL, constants.WORK_EXCEPTION})
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class Worker:
         self.functions = functions
         self.listener = listener
         self._registered: dict[GearmanServer, frozenset[str]] = {}
+        self._holding: dict[GearmanServer, dict[bytes, str]] = {}  # handle -> function of jobs in progress
         self._links = {
             server: Link(connector, server, client_id, self._link_up, self._packet, self._link_down)
             for server in servers
@@ -93,22 +102,27 @@ class Worker:
         if functions == self.functions:
             return
         self.functions = functions
-        for server, link in self._links.items():
-            if not link.up:
-                continue
-            registered = self._registered.get(server, frozenset())
-            packets = []
-            if not functions and registered:
-                packets.append(protocol.reset_abilities())
-            else:
-                packets.extend(protocol.cant_do(name) for name in sorted(registered - functions))
-                packets.extend(protocol.can_do(name) for name in sorted(functions - registered))
-            if functions - registered:
-                # Ask again: both servers answer PRE_SLEEP with NOOP when work is waiting.
-                packets.append(protocol.pre_sleep())
-            self._registered[server] = functions
-            if packets:
-                link.send(b"".join(packets))
+        for link in self._links.values():
+            if link.up:
+                self._register(link)
+
+    def _register(self, link: Link) -> None:
+        """Send the difference between what the server has and what it should have."""
+        held = frozenset(self._holding.get(link.server, {}).values())
+        wanted = self.functions | held
+        registered = self._registered.get(link.server, frozenset())
+        packets = []
+        if not wanted and registered:
+            packets.append(protocol.reset_abilities())
+        else:
+            packets.extend(protocol.cant_do(name) for name in sorted(registered - wanted))
+            packets.extend(protocol.can_do(name) for name in sorted(wanted - registered))
+        if wanted - registered:
+            # Ask again: both servers answer PRE_SLEEP with NOOP when work is waiting.
+            packets.append(protocol.pre_sleep())
+        self._registered[link.server] = wanted
+        if packets:
+            link.send(b"".join(packets))
 
     def _link_up(self, link: Link) -> None:
         packets = [protocol.set_client_id(self.client_id), protocol.reset_abilities()]
@@ -121,6 +135,7 @@ class Worker:
 
     def _link_down(self, link: Link) -> None:
         self._registered.pop(link.server, None)
+        self._holding.pop(link.server, None)
         log.info("worker %s: lost connection to %s", self.client_id, link.server)
         self.listener.worker_disconnected(self, link.server)
 
@@ -133,6 +148,7 @@ class Worker:
             self.listener.worker_no_job(self, link.server)
         elif packet.type == constants.JOB_ASSIGN_UNIQ:
             handle, function, unique, arguments = packet.arguments
+            self._holding.setdefault(link.server, {})[handle] = function.decode("utf-8", "replace")
             job = Assignment(
                 link.server, handle, function.decode("utf-8", "replace"), unique.decode("utf-8", "replace"), arguments
             )
@@ -156,20 +172,28 @@ class Worker:
         self._links[server].send(protocol.grab_job_uniq())
 
     def send_data(self, job: Assignment, data: bytes) -> None:
-        self._links[job.server].send(protocol.work_data(job.handle, data))
+        self.send_packets(job, [protocol.work_data(job.handle, data)])
 
     def send_status(self, job: Assignment, numerator: int, denominator: int) -> None:
-        self._links[job.server].send(protocol.work_status(job.handle, numerator, denominator))
+        self.send_packets(job, [protocol.work_status(job.handle, numerator, denominator)])
 
     def send_complete(self, job: Assignment, data: bytes) -> None:
-        self._links[job.server].send(protocol.work_complete(job.handle, data))
+        self.send_packets(job, [protocol.work_complete(job.handle, data)])
 
     def send_fail(self, job: Assignment) -> None:
-        self._links[job.server].send(protocol.work_fail(job.handle))
+        self.send_packets(job, [protocol.work_fail(job.handle)])
 
     def send_exception(self, job: Assignment, message: str) -> None:
-        self._links[job.server].send(protocol.work_exception(job.handle, message.encode("utf-8")))
+        self.send_packets(job, [protocol.work_exception(job.handle, message.encode("utf-8"))])
 
     def send_packets(self, job: Assignment, packets: list[bytes]) -> None:
-        """Several packets for one job in one write (e.g. WORK_DATA then WORK_COMPLETE)."""
-        self._links[job.server].send(b"".join(packets))
+        """Packets for one job in one write (e.g. WORK_DATA then WORK_COMPLETE).
+
+        After the job's final packet, registrations held back for it are sent.
+        """
+        link = self._links[job.server]
+        link.send(b"".join(packets))
+        if any(protocol.packet_type(packet) in _FINAL_PACKETS for packet in packets):
+            held = self._holding.get(job.server, {})
+            if held.pop(job.handle, None) is not None and link.up:
+                self._register(link)
