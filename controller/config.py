@@ -160,6 +160,9 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(f"{path}: no such config file (give one with -c PATH)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = _line_of_byte(exc.object, exc.start)
+        raise ConfigError(f"{path} line {line}: not UTF-8 text (byte {exc.object[exc.start]:#04x})") from None
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -171,6 +174,11 @@ def load_config(path: Path | str) -> Config:
     return _Validator(path, root).config(data)
 
 
+def _line_of_byte(data: bytes, offset: int) -> int:
+    """The 1-based line number of byte ``offset`` in ``data``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
 class _Validator:
     """Turns parsed YAML into a Config, reporting errors with file, line and key."""
 
@@ -179,9 +187,9 @@ class _Validator:
         self.root = root
 
     def fail(self, key: str, expected: str) -> ConfigError:
-        line = self._line_of(key)
+        line = self._line_of(key) if key else 1
         where = f"{self.path} line {line}" if line else str(self.path)
-        return ConfigError(f"{where}: {key}: {expected}")
+        return ConfigError(f"{where}: {key or 'the top level'}: {expected}")
 
     def _line_of(self, key: str) -> int | None:
         """Line of a dotted key path such as ``masters[1].url`` in the YAML source."""

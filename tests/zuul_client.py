@@ -56,7 +56,8 @@ class BuildRecord:
 
     @property
     def answered(self) -> bool:
-        return any(kind in ("WORK_COMPLETE", "WORK_FAIL", "WORK_EXCEPTION") for kind, _ in self.events)
+        """The client knows how the job ended (a lost server connection also tells it: the job is gone)."""
+        return any(kind in ("WORK_COMPLETE", "WORK_FAIL", "WORK_EXCEPTION", "DISCONNECT") for kind, _ in self.events)
 
     def kinds(self) -> list[str]:
         return [kind for kind, _ in self.events]

@@ -9,7 +9,6 @@ import logging
 
 from controller.commands.options import add_config, config_from
 from controller.config import GearmanServer, parse_server
-from controller.daemon import serve
 from controller.errors import ConfigError
 
 HELP = "run the controller daemon"
@@ -50,5 +49,8 @@ def run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )
+    # Imported here: the other commands' --help and --version need not load the daemon.
+    from controller.daemon import serve
+
     asyncio.run(serve(config, redeploy=args.redeploy, embedded=embedded))
     return 0

@@ -1,12 +1,23 @@
-"""`gearman-jenkins undeploy`: remove every trace of the agent from masters."""
+"""`gearman-jenkins undeploy`: remove every trace of the agent from masters.
+
+Takes the agent's dispatcher and listeners out of the running master (any
+agent version), releases its reservations and deletes the boot copy in
+``init.groovy.d`` (through the script console, or over SSH with ``--via
+ssh``). Output, failures and exit codes are those of ``deploy``; a second
+run says that there was nothing to do.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from controller import errors
-from controller.commands.options import add_config, add_json, add_master, config_from, print_json, selected_masters
-from controller.deploy import VIA, UndeployResult, undeploy
+from controller.commands.deploy import VIA, act_on_masters, report
+from controller.commands.options import add_config, add_json, add_master, config_from, selected_masters
+from controller.config import MasterConfig
+
+if TYPE_CHECKING:
+    from controller.deploy import UndeployResult
 
 HELP = "remove the agent from masters (listeners, dispatcher, reservations and the init.groovy.d copy)"
 
@@ -23,24 +34,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json(parser)
 
 
-def run(args: argparse.Namespace) -> int:
-    config = config_from(args)
-    results = []
-    for master in selected_masters(config, args):
-        try:
-            results.append(undeploy(master, args.via))
-        except errors.ConfigError:
-            raise
-        except errors.GearmanJenkinsError as exc:
-            results.append(UndeployResult(master.name, args.via, error=str(exc)))
-    if args.json:
-        print_json([r.as_dict() for r in results])
+def describe(result: UndeployResult) -> str:
+    if not result.changed:
+        return f"{result.master}: no agent running and no boot copy: nothing to do"
+    if result.removed:
+        running = f"agent removed from the running master ({', '.join(result.removed)})"
     else:
-        for r in results:
-            if r.error:
-                print(f"{r.master}: FAILED: {r.error}")
-            else:
-                removed = ", ".join(sorted(set(r.removed or []))) or "nothing was running"
-                copy = "removed" if r.boot_copy_removed else "was not there"
-                print(f"{r.master}: agent removed ({removed}); boot copy {copy}")
-    return 1 if any(r.error for r in results) else 0
+        running = "no agent was running"
+    copy = "boot copy deleted" if result.boot_copy_removed else "no boot copy was there"
+    via = " over SSH" if result.via == "ssh" and result.boot_copy_removed else ""
+    return f"{result.master}: {running}; {copy}{via}"
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: --help and --version need not load paramiko and python-jenkins.
+    from controller.checks import Hints
+    from controller.deploy import UndeployResult, undeploy
+
+    config = config_from(args)
+
+    def failed(master: MasterConfig) -> UndeployResult:
+        return UndeployResult(master.name, args.via)
+
+    results = act_on_masters(selected_masters(config, args), args.via, undeploy, failed, Hints.of(config))
+    return report(args, "undeploy", results, describe)

@@ -31,6 +31,7 @@ from controller.dispatch.capacity import pick_grabbers
 from controller.dispatch.management import Management
 from controller.dispatch.roster import ExecutorKey, Roster, node_display_name
 from controller.gearman import protocol
+from controller.gearman.admin import AdminClient
 from controller.gearman.connection import Connector
 from controller.gearman.worker import Assignment, Worker
 from controller.masters.session import MasterSession
@@ -612,16 +613,41 @@ class Dispatcher:
                     )
 
     def _abort_orphans(self, now: float) -> None:
+        """Detached builds past the grace period: abort them unless a server still holds their job."""
         grace = self.config.options.orphan_grace
+        due = []
         for build in self.book:
             if build.attached or build.detached_at is None or now - build.detached_at < grace:
                 continue
             session = self.sessions.get(build.master)
-            if session is None or not session.live:
+            if session is not None and session.live:
+                build.detached_at = None  # being looked at; not picked again meanwhile
+                due.append(build)
+        if due:
+            self.loop.create_task(self._check_orphans(due, grace))
+
+    async def _check_orphans(self, due: list[GearmanBuild], grace: float) -> None:
+        # gearmand re-queues a job whose worker went away; it may just be waiting
+        # for a free executor. Only a job no server holds is really gone.
+        held = await asyncio.to_thread(self._unique_jobs_on_servers)
+        for build in due:
+            if build.attached or build.phase is Phase.DONE:
                 continue
-            build.detached_at = None
+            if build.uuid in held:
+                log.info("build %s #%s (uuid %s): its job waits in a queue", build.job, build.number, build.uuid)
+                build.detached_at = time.monotonic()
+                continue
             self.management.abort_orphan(build, grace)
 
+    def _unique_jobs_on_servers(self) -> set[str]:
+        held: set[str] = set()
+        for server in self.config.gearman_servers:
+            try:
+                with AdminClient(server, self.config.tls) as admin:
+                    held |= admin.unique_jobs()
+            except errors.GearmanServerError as exc:
+                log.warning("cannot list the jobs of %s: %s", server, exc)
+        return held
 
 def _ignore_failure(future: asyncio.Future) -> None:
     if not future.cancelled():

@@ -153,6 +153,10 @@ class AdminClient:
             result.append(WorkerInfo(int(fd), _text(ip), _text(client_id), tuple(map(_text, functions.split()))))
         return result
 
+    def unique_jobs(self) -> set[str]:
+        """Unique ids of every job the server holds, queued or running (``show unique jobs``)."""
+        return {_text(line) for line in self._list_command("show unique jobs") if line}
+
     def version(self) -> str:
         """The server's version text (gearmand: ``1.1.20``; gear's server has no such command)."""
         line = self._line_command("version")

@@ -69,8 +69,15 @@ class EmbeddedGearmanServer(gear.Server):
         super()._registerConnection(conn)
 
     def handleAdminRequest(self, request: gear.ServerAdminRequest) -> None:
-        if request.command.strip() == b"version":
+        command = request.command.strip()
+        if command == b"version":
             request.connection.sendRaw(self._version)
+            return
+        if command == b"show unique jobs":
+            # As gearmand answers it: one unique id per line, then ".". The
+            # controller asks before it declares a build an orphan.
+            uniques = [job.unique for job in list(self.jobs.values()) if job.unique]
+            request.connection.sendRaw(b"".join(unique + b"\n" for unique in uniques) + b".\n")
             return
         super().handleAdminRequest(request)
 

@@ -62,6 +62,7 @@ class MasterClient:
         self.master = master
         self.version = version or agent_version()
         self.counter = counter or RequestCounter()
+        self.timeout = timeout
         self._jenkins = jenkins.Jenkins(master.url, master.user, master.token.reveal(), timeout=timeout)
 
     @property
@@ -86,6 +87,13 @@ class MasterClient:
             self.counter.add()
             try:
                 return self._jenkins.run_script(script)
+            except jenkins.TimeoutException as exc:
+                # python-jenkins turns a read timeout into a JenkinsException without a status.
+                raise errors.MasterUnreachable(
+                    self.name,
+                    f"no answer from {self.master.url} within {self.timeout:g} s ({_reason(exc)}); "
+                    "is Jenkins overloaded or stuck?",
+                ) from None
             except jenkins.JenkinsException as exc:
                 failure = self._classify(str(exc))
                 # A restarted Jenkins rejects the crumb it issued before: fetch a new one once.
@@ -105,6 +113,13 @@ class MasterClient:
         if code == 401:
             return errors.MasterUnauthorized(
                 self.name, f"HTTP 401 from {self.master.url}: user {self.master.user!r} or its API token is wrong"
+            )
+        if code == 403 and "crumb" in text.lower() and self._jenkins.crumb is False:
+            # python-jenkins found no crumb issuer there (404), yet Jenkins wants a crumb.
+            return errors.MasterCrumbRejected(
+                self.name,
+                f"HTTP 403 from {self.master.url}: Jenkins wants a CSRF crumb but "
+                f"{self.master.url}crumbIssuer/api/json issues none; is the URL the Jenkins root?",
             )
         if code == 403 and "crumb" in text.lower():
             return errors.MasterCrumbRejected(

@@ -33,6 +33,7 @@ BATCH_OPS = 500
 BATCH_BYTES = 2 * 1024 * 1024
 IN_FLIGHT = 2
 EVENT_LINGER = 0.005
+POLL_SLACK = 5.0
 RETRY_FIRST = 1.0
 RETRY_MAX = 30.0
 
@@ -134,7 +135,9 @@ class MasterSession:
     # ---- the event thread ---------------------------------------------------
 
     def _watch(self) -> None:
-        client = self._client(timeout=self.options.event_poll_timeout + 30)
+        # A master that stops answering (a hung JVM, a black-holed network) is
+        # noticed when a long-poll overruns its own timeout by this much.
+        client = self._client(timeout=self.options.event_poll_timeout + POLL_SLACK)
         retry = RETRY_FIRST
         after = 0
         epoch = None

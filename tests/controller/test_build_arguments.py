@@ -108,7 +108,11 @@ def test_job_deleted_after_registration_gets_work_exception(master):
     change(double, "delete_job", job="doomed")
     # The function may still be registered for a moment; a job that reaches a worker then is refused.
     build = client.submit("build:doomed")
-    wait_until(lambda: build.answered or function_workers(master.server).get("build:doomed", 0) == 0, 10, "answer or unregister")
+    wait_until(
+        lambda: build.answered or function_workers(master.server).get("build:doomed", 0) == 0,
+        10,
+        "answer or unregister",
+    )
     if build.answered:
         assert build.kinds() == ["WORK_EXCEPTION"]
         assert "no such job" in build.events[0][1]

@@ -1,26 +1,14 @@
 """A Zuul-v2-style client runs 100 builds across two masters (issue: controller, done-when)."""
 
-import json
 import random
 
+from tests.controller.invariants import (
+    assert_no_executor_ran_two_builds,
+    assert_no_unique_id_built_twice,
+    jenkins_builds,
+)
 from tests.controller.jenkins_changes import change
 from tests.controller_harness import wait_until
-
-
-def concurrency_per_node(builds):
-    """Largest number of builds that overlapped in time on each node."""
-    peaks = {}
-    for node in {b["node"] for b in builds}:
-        edges = []
-        for b in builds:
-            if b["node"] == node:
-                edges += [(b["start"], 1), (b["start"] + b["duration"], -1)]
-        level = peak = 0
-        for _, step in sorted(edges, key=lambda e: (e[0], e[1])):
-            level += step
-            peak = max(peak, level)
-        peaks[node] = peak
-    return peaks
 
 
 def test_hundred_builds_across_two_masters(farm):
@@ -29,7 +17,7 @@ def test_hundred_builds_across_two_masters(farm):
         change(double, "set_builtin_executors", executors=0)
         double.add_node(f"{name}-a", labels="linux", executors=3)
         double.add_node(f"{name}-b", labels="linux", executors=2)
-        executors.update({f"{name}-a": 3, f"{name}-b": 2})
+        executors.update({(name, f"{name}-a"): 3, (name, f"{name}-b"): 2})
         double.create_job("ok", command="sleep 0.$((RANDOM % 5))", label="linux")
         double.create_job("broken", command="exit 1", label="linux")
         double.create_job("long", command="sleep 30", label="linux")
@@ -55,13 +43,7 @@ def test_hundred_builds_across_two_masters(farm):
         assert record.completion["number"] == record.data["number"]
     managers = {r.data["manager"] for _, r in records}
     assert managers == {"jenkins1", "jenkins2"}
-    for name, double in farm.doubles.items():
-        builds = []
-        for job in ("ok", "broken", "long"):
-            builds += json.loads(change(double, "builds_of", job=job))
-        uuids = [b["uuid"] for b in builds]
-        assert len(uuids) == len(set(uuids)), "a unique id ran twice"
-        for node, peak in concurrency_per_node(builds).items():
-            assert peak <= executors[node], f"{node} ran {peak} builds at once"
-    total = sum(len(json.loads(change(d, "builds_of", job=j))) for d in farm.doubles.values() for j in ("ok", "broken", "long"))
-    assert total == 100
+    builds = jenkins_builds(farm.doubles, ["ok", "broken", "long"])
+    assert len(builds) == 100
+    assert_no_unique_id_built_twice(builds)
+    assert_no_executor_ran_two_builds(builds, executors)

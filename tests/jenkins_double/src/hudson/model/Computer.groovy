@@ -1,6 +1,8 @@
 package hudson.model
 
 import hudson.model.labels.LabelAtom
+import hudson.remoting.LocalChannel
+import hudson.remoting.VirtualChannel
 import hudson.slaves.OfflineCause
 import hudson.slaves.RetentionStrategy
 import java.util.concurrent.CompletableFuture
@@ -42,6 +44,11 @@ abstract class Computer extends Actionable {
 
     /** Whether the (simulated) channel to the node is up. */
     abstract boolean isConnected()
+
+    /** As Computer.getChannel(): null unless connected (the double's channel is local, see LocalChannel). */
+    VirtualChannel getChannel() {
+        return isConnected() ? LocalChannel.INSTANCE : null
+    }
 
     abstract RetentionStrategy getRetentionStrategy()
 

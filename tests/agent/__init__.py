@@ -1,0 +1,1 @@
+"""Tests of the resident agent and its master client, against the Jenkins double."""

@@ -1,0 +1,325 @@
+"""Shared pieces of the agent tests: doubles with the agent, clients, Groovy probes, an event watcher.
+
+The tests drive ``MasterClient`` over real HTTP against the Jenkins double.
+What a test needs to look at inside the master it reads with small Groovy
+snippets whose data travels as base64 of JSON (never as Groovy source), the
+same way the agent's own scripts do. Nothing here sleeps for a fixed time:
+waits poll a condition with a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid as uuid_module
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from controller.config import MasterConfig, Secret
+from controller.masters.client import MasterClient, RequestCounter
+from tests.jenkins_double import JenkinsDouble, groovy_data, start_double
+
+MARK = "@@AGENT-TEST@@"
+# Measurements the terminal summary reports: {what: value}.
+MEASURED: dict[str, float] = {}
+EVENT_LATENCY_LIMIT = 1.0
+_DECODE = (
+    "def data = new groovy.json.JsonSlurper().parseText("
+    "new String(java.util.Base64.decoder.decode('{data}'), 'UTF-8'))\n"
+    "def j = jenkins.model.Jenkins.get()\n"
+    "def emit = { value -> println('" + MARK + "' + groovy.json.JsonOutput.toJson(value)) }\n"
+)
+
+# The extension points the agent registers with; every list is checked for strays.
+EXTENSION_TYPES = (
+    "hudson.model.queue.QueueTaskDispatcher",
+    "hudson.model.listeners.RunListener",
+    "hudson.model.listeners.ItemListener",
+    "hudson.slaves.ComputerListener",
+    "jenkins.model.NodeListener",
+    "hudson.model.queue.QueueListener",
+    "hudson.model.listeners.SaveableListener",
+)
+
+# {type name: [class names starting with GearmanJenkins]} for the agent's extension
+# points and, in the double, for every other extension list that exists.
+AGENT_EXTENSIONS = """
+def lists = [:]
+data.types.each { name -> lists[name] = hudson.ExtensionList.lookup(Class.forName(name, true, j.getClass().getClassLoader())) }
+try {
+    hudson.ExtensionList.@LISTS.each { type, list -> lists[type.getName()] = list }
+} catch (MissingFieldException e) {
+    // a real Jenkins keeps its lists elsewhere; the agent's own types are checked above
+}
+emit(lists.collectEntries { name, list ->
+    [(name): list.findAll { it.getClass().getName().startsWith('GearmanJenkins') }.collect { it.getClass().getName() }]
+})
+"""
+
+
+def client_for(
+    double: JenkinsDouble,
+    *,
+    version: str | None = None,
+    timeout: float = 30.0,
+    user: str | None = None,
+    token: str | None = None,
+    url: str | None = None,
+    counter: RequestCounter | None = None,
+    name: str = "double",
+) -> MasterClient:
+    """A MasterClient for the double (admin and its API token unless told otherwise)."""
+    master = MasterConfig(
+        name,
+        url or double.url,
+        user or double.admin_user,
+        Secret(token if token is not None else double.admin_token),
+    )
+    return MasterClient(master, timeout=timeout, counter=counter, version=version)
+
+
+def groovy(double: JenkinsDouble, body: str, **data: Any) -> Any:
+    """Runs a Groovy snippet with ``data``/``j``/``emit`` bound; returns what it emitted."""
+    output = double.run_script(_DECODE.replace("{data}", groovy_data(data)) + body)
+    for line in reversed(output.splitlines()):
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK) :])
+    raise AssertionError(f"snippet emitted nothing on {double.url}:\n{output}")
+
+
+def agent_extensions(double: JenkinsDouble) -> dict[str, list[str]]:
+    return groovy(double, AGENT_EXTENSIONS, types=list(EXTENSION_TYPES))
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02, message: str = "") -> Any:
+    """The predicate's first true value, polled from every ``interval`` up to every 0.2 s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message or predicate}")
+        time.sleep(interval)
+        # Each poll is a script the master compiles: back off while the wait is long.
+        interval = min(interval * 1.5, 0.2)
+
+
+def new_uuid() -> str:
+    return uuid_module.uuid4().hex
+
+
+def reserve(client: MasterClient, node: str, count: int = 1, ttl_ms: int = 30000) -> list[str]:
+    _epoch, [result] = client.batch([{"op": "reserve", "node": node, "count": count, "ttl_ms": ttl_ms}])
+    return result["granted"]
+
+
+def schedule(
+    client: MasterClient,
+    job: str,
+    node: str,
+    params: dict[str, Any] | None = None,
+    uuid: str | None = None,
+    reservation: str | None = None,
+) -> dict[str, Any]:
+    """One schedule op (optionally on a reservation); returns its result with the uuid added."""
+    uuid = uuid or new_uuid()
+    op = {"op": "schedule", "job": job, "node": node, "uuid": uuid, "params": params or {}, "reservation": reservation}
+    _epoch, [result] = client.batch([op])
+    return {**result, "uuid": uuid}
+
+
+def find(client: MasterClient, uuid: str) -> dict[str, Any] | None:
+    _epoch, [result] = client.batch([{"op": "find", "uuid": uuid}])
+    return result.get("build")
+
+
+def wait_state(client: MasterClient, uuid: str, states: tuple[str, ...], timeout: float = 15.0) -> dict[str, Any]:
+    def reached():
+        build = find(client, uuid)
+        return build if build is not None and build["state"] in states else None
+
+    return wait_until(reached, timeout, 0.02, f"build {uuid} to reach {states}")
+
+
+def build_parameters(double: JenkinsDouble, job: str, number: int) -> dict[str, str]:
+    """The build's ParametersAction as name -> value, every parameter (getAllParameters)."""
+    return groovy(
+        double,
+        "def b = j.getItemByFullName(data.job).getBuildByNumber(data.number as int)\n"
+        "emit(b.getAction(hudson.model.ParametersAction).getAllParameters().collectEntries { [(it.name): it.value] })",
+        job=job,
+        number=number,
+    )
+
+
+def build_facts(double: JenkinsDouble, job: str, number: int) -> dict[str, Any]:
+    return groovy(
+        double,
+        "def b = j.getItemByFullName(data.job).getBuildByNumber(data.number as int)\n"
+        "emit([result: b.getResult()?.toString(), building: b.isBuilding(), node: b.getBuiltOnStr(),"
+        " description: b.getDescription(), log: b.getLog()])",
+        job=job,
+        number=number,
+    )
+
+
+def builds_of(double: JenkinsDouble, job: str) -> list[dict[str, Any]]:
+    return groovy(
+        double,
+        "emit(j.getItemByFullName(data.job).getBuilds().collect { b -> [number: b.getNumber(),"
+        " result: b.getResult()?.toString(), node: b.getBuiltOnStr(), building: b.isBuilding(),"
+        " uuid: b.getAction(hudson.model.ParametersAction)?.getParameter('GEARMAN_UUID')?.getValue()] })",
+        job=job,
+    )
+
+
+class EventWatcher:
+    """Long-polls the agent's events on its own thread, stamping each with its arrival time.
+
+    ``events`` holds every event in arrival order; ``epochs`` every epoch seen. A
+    new epoch (agent reinstalled, master restarted) restarts from sequence 0.
+    """
+
+    def __init__(self, client: MasterClient, after: int = 0, poll: float = 0.5):
+        self.client = client
+        self.after = after
+        self.poll = poll
+        self.events: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []
+        self.replies: list[dict[str, Any]] = []
+        self.epochs: list[str] = []
+        self.errors: list[BaseException] = []
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="agent event watcher", daemon=True)
+
+    def start(self) -> EventWatcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(self.poll + 35)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                epoch, reply = self.client.events(self.after, self.poll)
+            except Exception as exc:  # the master may be restarting; keep trying
+                self.errors.append(exc)
+                self._stop.wait(0.05)
+                continue
+            now = time.monotonic()
+            with self._changed:
+                if not self.epochs or self.epochs[-1] != epoch:
+                    if self.epochs:
+                        self.after = 0
+                        self.epochs.append(epoch)
+                        self._changed.notify_all()
+                        continue
+                    self.epochs.append(epoch)
+                self.replies.append(reply)
+                for event in reply["events"]:
+                    self.events.append({**event, "epoch": epoch})
+                    self.arrivals.append(now)
+                self.after = reply["last_seq"]
+                self._changed.notify_all()
+
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5.0, start: int = 0
+    ) -> tuple[dict[str, Any], float]:
+        """The first event from index ``start`` on that matches, and its arrival time."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for index in range(start, len(self.events)):
+                    if predicate(self.events[index]):
+                        return self.events[index], self.arrivals[index]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [(e["seq"], e["type"]) for e in self.events[start:]]
+                    raise AssertionError(f"no matching event within {timeout} s; saw {seen}")
+                self._changed.wait(remaining)
+
+    def wait_quiet(self, period: float = 0.3, timeout: float = 10.0) -> None:
+        """Until no event has arrived for ``period`` seconds (delayed refreshes have landed)."""
+
+        def quiet():
+            with self._changed:
+                last = self.arrivals[-1] if self.arrivals else 0.0
+            return time.monotonic() - last >= period
+
+        wait_until(quiet, timeout, 0.05, "the event stream to go quiet")
+
+    def mark(self) -> int:
+        """The index the next event will have: pass as ``start`` to see only later events."""
+        with self._changed:
+            return len(self.events)
+
+
+def observe(
+    watcher: EventWatcher, what: str, action: Callable[[], Any], predicate: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Runs ``action`` and returns the first later event matching ``predicate``.
+
+    Asserts that it arrived within EVENT_LATENCY_LIMIT of the start of the action
+    (the action's own request included) and records the latency under ``what``.
+    """
+    start = watcher.mark()
+    began = time.monotonic()
+    action()
+    event, arrival = watcher.wait_for(predicate, timeout=EVENT_LATENCY_LIMIT + 4, start=start)
+    latency = arrival - began
+    MEASURED[f"event latency: {what} (s)"] = round(latency, 3)
+    assert latency < EVENT_LATENCY_LIMIT, f"{what}: event after {latency:.3f} s"
+    return event
+
+
+def assert_gapless(watcher: EventWatcher) -> None:
+    """Every sequence number from the first seen to the last, once, in order."""
+    seqs = [event["seq"] for event in watcher.events]
+    first = seqs[0] if seqs else 1
+    assert seqs == list(range(first, first + len(seqs))), seqs
+
+
+def start_agent_double(home, **options: Any) -> tuple[JenkinsDouble, MasterClient]:
+    double = start_double(home, **options)
+    double.set_quiet_period(0)
+    client = client_for(double)
+    client.install()
+    return double, client
+
+
+@pytest.fixture(scope="module")
+def agent_double(tmp_path_factory) -> JenkinsDouble:
+    """One double per test module with the current agent installed and no quiet period."""
+    double, _client = start_agent_double(tmp_path_factory.mktemp("jenkins"))
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def client(agent_double) -> MasterClient:
+    return client_for(agent_double)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report carries the log of every double it used."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        doubles = {id(v): v for v in getattr(item, "funcargs", {}).values() if isinstance(v, JenkinsDouble)}
+        for double in doubles.values():
+            report.sections.append((f"Jenkins double log ({double.home})", double.log_text()[-20000:]))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASURED:
+        terminalreporter.section("agent measurements")
+        for what, value in sorted(MEASURED.items()):
+            terminalreporter.write_line(f"{what}: {value}")
