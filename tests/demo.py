@@ -1,0 +1,173 @@
+"""`make demo`: the whole flow on one machine, in about a minute.
+
+Starts gear's Gearman server, two Jenkins doubles (tests/jenkins_double)
+with a few nodes and labelled jobs, deploys the agent with
+`gearman-jenkins deploy`, runs the controller (`gearman-jenkins run`),
+submits builds with `gearman-jenkins submit --wait`, shows which master and
+node ran each, and shuts everything down. Every step runs the real command
+line an operator would type; only the Jenkins masters are doubles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from controller.config import GearmanServer
+from controller.gearman.admin import AdminClient
+from tests.gearman_servers import GearProcess
+from tests.jenkins_double import start_double
+
+MASTERS = {
+    # name: [(node, labels, executors)]
+    "jenkins-east": [("east-precise-1", "precise", 2), ("east-trusty-1", "trusty", 2)],
+    "jenkins-west": [("west-precise-1", "precise", 2), ("west-trusty-1", "trusty big", 2)],
+}
+JOBS = [
+    # name, label expression, shell step
+    ("pep8", "precise || trusty", "sleep 1; echo style ok"),
+    ("unit-tests", "trusty", "sleep 2; echo tests passed"),
+    ("docs", None, "sleep 1"),
+]
+SUBMISSIONS = [("build:pep8", 6), ("build:unit-tests", 4), ("build:docs", 2), ("build:pep8:precise", 2)]
+
+
+def step(text: str) -> None:
+    print(f"\n\033[1m==> {text}\033[0m", flush=True)
+
+
+def command(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    shown = " ".join(args)
+    print(f"$ gearman-jenkins {shown}", flush=True)
+    result = subprocess.run([sys.executable, "-m", "controller", *args], text=True, **kwargs)
+    if result.returncode not in (0,):
+        raise SystemExit(f"demo: `gearman-jenkins {shown}` exited {result.returncode}")
+    return result
+
+
+def wait_for_workers(server: GearmanServer, function: str, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with AdminClient(server) as admin:
+            workers = {f.name: f.workers for f in admin.status()}
+        if workers.get(function, 0) >= count:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"demo: {function} never had {count} workers")
+
+
+def main() -> int:
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="gearman-jenkins-demo-"))
+    doubles = {}
+    controller = None
+    gear = GearProcess(workdir / "gear")
+    try:
+        step("Starting gear's Gearman server")
+        gear.start()
+        print(f"listening on {gear.address}")
+
+        step("Starting two Jenkins masters (the Jenkins double) with nodes and jobs")
+        for name, nodes in MASTERS.items():
+            double = start_double(workdir / name)
+            double.set_quiet_period(0)
+            for node, labels, executors in nodes:
+                double.add_node(node, labels=labels, executors=executors)
+            for job, label, shell in JOBS:
+                double.create_job(job, command=shell, label=label)
+            doubles[name] = double
+            print(f"{name}: {double.url}  nodes: {', '.join(n for n, _, _ in nodes)}")
+        print("jobs: " + ", ".join(f"{job} ({label or 'any node'})" for job, label, _ in JOBS))
+
+        config = workdir / "gearman-jenkins.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "gearman": {"servers": [gear.address]},
+                    "masters": [
+                        {"name": name, "url": d.url, "user": d.admin_user, "token": d.admin_token}
+                        for name, d in doubles.items()
+                    ],
+                    "options": {"log_level": "INFO"},
+                }
+            )
+        )
+        print(f"config: {config}")
+
+        step("Deploying the agent into both masters")
+        command(["deploy", "-c", str(config)])
+
+        step("Checking Gearman server and masters")
+        command(["check", "-c", str(config)])
+
+        step("Running the controller")
+        log = open(workdir / "controller.log", "w")
+        controller = subprocess.Popen(
+            [sys.executable, "-m", "controller", "run", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        executors = sum(e for nodes in MASTERS.values() for _, labels, e in nodes)
+        wait_for_workers(gear.server, "build:docs", executors)
+        print(f"controller pid {controller.pid}, log {workdir / 'controller.log'}")
+        command(["status", "-c", str(config)])
+
+        step("Submitting builds through Gearman, as Zuul would")
+        results = []
+        for function, count in SUBMISSIONS:
+            print()
+            # --wait shows each build's progress on stderr; --json gives us the results to tabulate.
+            out = command(
+                ["submit", "-c", str(config), "--function", function, "--iterations", str(count), "--wait", "--json"],
+                stdout=subprocess.PIPE,
+            ).stdout
+            for line in out.splitlines():
+                if line.strip().startswith("{"):
+                    results.append(json.loads(line))
+            print(f"  {count} x {function}: " + ", ".join(sorted({r['result'] or r['status'] for r in results[-count:]})))
+
+        step("Where each build ran")
+        print(f"{'function':<22} {'master':<14} {'node':<16} {'build':<6} result")
+        for r in results:
+            data = r.get("data") or {}
+            print(
+                f"{r['function']:<22} {data.get('manager', '-'):<14} {data.get('node_name', '-'):<16} "
+                f"#{data.get('number', '-'):<5} {r['result']}"
+            )
+        per_master = Counter((r.get("data") or {}).get("manager") for r in results)
+        per_node = Counter((r.get("data") or {}).get("node_name") for r in results)
+        print("\nbuilds per master: " + ", ".join(f"{m}: {n}" for m, n in sorted(per_master.items())))
+        print("builds per node:   " + ", ".join(f"{m}: {n}" for m, n in sorted(per_node.items())))
+        failed = [r for r in results if r["result"] != "SUCCESS"]
+        if len(per_master) < 2 or failed:
+            print("demo: expected every build to succeed, spread over both masters", file=sys.stderr)
+            return 1
+
+        step("Shutting down")
+        controller.send_signal(signal.SIGTERM)
+        controller.wait(30)
+        print(f"controller exited {controller.returncode}")
+        controller = None
+        print(f"demo finished in {time.monotonic() - started:.0f} s")
+        return 0
+    finally:
+        if controller is not None and controller.poll() is None:
+            controller.kill()
+        for double in doubles.values():
+            double.stop()
+        gear.stop()
+        if os.environ.get("KEEP_DEMO") is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
