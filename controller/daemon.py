@@ -17,6 +17,8 @@ from controller.config import Config, GearmanServer
 from controller.dispatch.dispatcher import Dispatcher
 from controller.gearman.connection import Connector, raise_file_limit
 from controller.masters.session import MasterSession
+from controller.metrics import Metrics
+from controller.metrics import serve as serve_metrics
 
 log = logging.getLogger("gearman_jenkins.daemon")
 
@@ -30,7 +32,9 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
 
         server = EmbeddedGearmanServer(host=embedded.host, port=embedded.port)
         log.info("embedded Gearman server listening on %s:%s", embedded.host, server.port)
-    dispatcher = Dispatcher(config, loop, Connector(config.tls))
+    metrics = Metrics()
+    dispatcher = Dispatcher(config, loop, Connector(config.tls), metrics)
+    metrics_server = await serve_metrics(metrics, config.options.metrics_port) if config.options.metrics_port else None
     sessions = [MasterSession(master, config.options, loop, dispatcher, redeploy=redeploy) for master in config.masters]
     for session in sessions:
         dispatcher.add_session(session)
@@ -57,6 +61,8 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
                 "exiting with %d builds still running; their Gearman jobs will be handed out again", len(pending)
             )
     finally:
+        if metrics_server is not None:
+            metrics_server.close()
         dispatcher.close()
         for session in sessions:
             session.stop()

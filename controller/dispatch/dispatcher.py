@@ -36,6 +36,7 @@ from controller.gearman.connection import Connector
 from controller.gearman.worker import Assignment, Worker
 from controller.masters.session import MasterSession
 from controller.masters.view import BuildInfo, Changes
+from controller.metrics import Metrics, Sample
 
 log = logging.getLogger("gearman_jenkins.dispatch")
 
@@ -58,9 +59,11 @@ class WorkerState:
 
 
 class Dispatcher:
-    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop, connector: Connector):
+    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop, connector: Connector, metrics: Metrics):
         self.config = config
         self.loop = loop
+        self.metrics = metrics
+        metrics.add_gauges(self._gauges)
         self.sessions: dict[str, MasterSession] = {}
         self.book = BuildBook()
         self.states: dict[ExecutorKey, WorkerState] = {}
@@ -206,6 +209,7 @@ class Dispatcher:
             return
         self._apply_info(build, info)
         build.phase = Phase.RUNNING if build.phase is not Phase.DONE else build.phase
+        self.metrics.inc("gearman_jenkins_builds_started_total", master=session.name)
         log.info(
             "build %s #%s started on %s/%s (uuid %s, worker %s)",
             build.job,
@@ -225,6 +229,7 @@ class Dispatcher:
             return
         self._apply_info(build, info)
         build.result = info.result
+        self.metrics.inc("gearman_jenkins_builds_completed_total", master=session.name, result=str(build.result))
         log.info(
             "build %s #%s on %s finished: %s (uuid %s)", build.job, build.number, session.name, build.result, build.uuid
         )
@@ -293,6 +298,7 @@ class Dispatcher:
 
     def _reject(self, build: GearmanBuild, reason: str) -> None:
         log.warning("rejected %s (uuid %s): %s", build.job, build.uuid, reason)
+        self.metrics.inc("gearman_jenkins_jobs_rejected_total", master=build.master)
         self.book.finish(build)
         if build.attached:
             worker = self._worker(build.worker_key)
@@ -331,6 +337,7 @@ class Dispatcher:
             return
         state = self._state(worker.key)
         self._end_grab(worker.key, state, release=True)
+        self.metrics.inc("gearman_jenkins_grabs_total", outcome="no_job")
         self._depth = max(MIN_DEPTH, self._depth // 2)
         # Nothing for this worker means nothing for any worker that can do less.
         for key, other in self.states.items():
@@ -352,6 +359,7 @@ class Dispatcher:
         state = self._state(key)
         reservation = state.reservation
         self._end_grab(key, state, release=False)
+        self.metrics.inc("gearman_jenkins_grabs_total", outcome="job")
         state.awake.add(job.server)  # more work may be waiting on that server
         self._depth = min(MAX_DEPTH, self._depth * 2)
         self._start_build(key, worker, job, reservation)
@@ -456,6 +464,7 @@ class Dispatcher:
             granted = list(results[position]["granted"]) if results else []
             if len(granted) < len(keys):
                 self._denied.add((master, node))
+                self.metrics.inc("gearman_jenkins_grabs_total", len(keys) - len(granted), outcome="denied")
             for key in keys:
                 state = self._state(key)
                 state.reserving = False
@@ -637,7 +646,28 @@ class Dispatcher:
                 log.info("build %s #%s (uuid %s): its job waits in a queue", build.job, build.number, build.uuid)
                 build.detached_at = time.monotonic()
                 continue
+            self.metrics.inc("gearman_jenkins_orphans_aborted_total", master=build.master)
             self.management.abort_orphan(build, grace)
+
+    def _gauges(self) -> list[Sample]:
+        samples: list[Sample] = []
+        for name, session in self.sessions.items():
+            samples.append(("gearman_jenkins_master_up", {"master": name}, 1 if session.live else 0))
+            samples.append(("gearman_jenkins_script_requests_total", {"master": name}, session.requests.count))
+            busy = session.view.busy_by_node()
+            counts = {"idle": 0, "busy": 0, "offline": 0}
+            for node in session.view.nodes.values():
+                running = min(busy.get(node.name, 0), node.executors)
+                counts["busy"] += running
+                counts["idle" if node.accepting else "offline"] += node.executors - running
+            for state, count in counts.items():
+                samples.append(("gearman_jenkins_executors", {"master": name, "state": state}, count))
+        phases = {phase.value: 0 for phase in Phase if phase is not Phase.DONE}
+        for build in self.book:
+            if build.phase is not Phase.DONE:
+                phases[build.phase.value] += 1
+        samples += [("gearman_jenkins_gearman_builds", {"phase": phase}, n) for phase, n in phases.items()]
+        return samples
 
     def _unique_jobs_on_servers(self) -> set[str]:
         held: set[str] = set()
@@ -648,6 +678,7 @@ class Dispatcher:
             except errors.GearmanServerError as exc:
                 log.warning("cannot list the jobs of %s: %s", server, exc)
         return held
+
 
 def _ignore_failure(future: asyncio.Future) -> None:
     if not future.cancelled():

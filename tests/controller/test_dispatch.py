@@ -1,5 +1,8 @@
 """Gearman build: jobs dispatched by the controller onto two Jenkins masters."""
 
+import socket
+import urllib.request
+
 from tests.controller_harness import wait_until, worker_functions
 
 
@@ -37,3 +40,26 @@ def test_workers_register_per_executor_with_manager_workers(farm):
     assert workers["precise-123_exec-1"] == {"build:pep8", "build:pep8:precise"}
     assert workers["jenkins1_manager"] == {"stop:jenkins1", "set_description:jenkins1"}
     assert workers["jenkins2_manager"] == {"stop:jenkins2", "set_description:jenkins2"}
+
+
+def test_metrics_count_builds_and_show_executors(farm_factory, gearmand):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    farm = farm_factory(gearmand, masters=1, metrics_port=port)
+    double = farm.doubles["jenkins1"]
+    double.create_job("pass", command="true")
+    farm.start_controller()
+    farm.wait_for_function("build:pass", workers=2)
+    client = farm.connect_client()
+    builds = [client.submit("build:pass") for _ in range(3)]
+    client.wait(builds, 30)
+
+    def scrape():
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+
+    text = wait_until(lambda: 'result="SUCCESS"} 3' in scrape() and scrape(), 10, "three completions counted")
+    assert 'gearman_jenkins_builds_completed_total{master="jenkins1",result="SUCCESS"} 3' in text
+    assert 'gearman_jenkins_master_up{master="jenkins1"} 1' in text
+    assert 'gearman_jenkins_executors{master="jenkins1",state="idle"} 2' in text
+    assert "# TYPE gearman_jenkins_grabs_total counter" in text
