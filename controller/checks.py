@@ -1,7 +1,7 @@
 """The checks behind ``gearman-jenkins check``, like the gearman-plugin's "Test Connection" button.
 
-Each Gearman server and each master is probed in turn and every finding is
-one ``Check``: what was checked, OK / WARN / FAIL, what was seen and, for a
+Every Gearman server and master is probed (several at once, each one's
+checks in order) and every finding is one ``Check``: what was checked, OK / WARN / FAIL, what was seen and, for a
 WARN or FAIL, what the operator should do. A master is checked in the order
 its problems depend on each other (reachable -> authenticated -> may use the
 script console -> agent), and the checks that cannot run after a failure
@@ -15,8 +15,9 @@ second is timed as "one script call").
 
 This module never changes anything on a master or a server, never prints,
 and never lets an exception of a check escape: a failure is a ``FAIL``.
-``remedy`` also serves ``deploy`` and ``undeploy``: it says what to do about
-the typed errors of ``controller.errors``.
+``explain`` and ``remedy`` also serve ``deploy``, ``undeploy`` and
+``status``: they say what to do about the typed errors of
+``controller.errors``, naming the config file and key concerned.
 """
 
 from __future__ import annotations

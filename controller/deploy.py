@@ -14,7 +14,8 @@ Either way the running master gets the agent at once, installed in place
 of any older one; running the same deploy twice changes nothing the second
 time. Over SSH the boot copy is written first, so that a master that is
 down or refuses the script console still loads the agent at its next boot;
-the result then says that the agent is written but not active.
+the result then says that the agent is written but not active. Through the
+script console the running master gets the agent first, then the copy.
 
 Each function returns a result for one master and raises only for a
 failure before anything was changed; a failure after a partial change is
@@ -84,7 +85,12 @@ def deploy(master: MasterConfig, via: str, client: MasterClient | None = None) -
             result.failure = exc
         return result
     _activate(client, result)
-    persisted = client.persist()
+    try:
+        persisted = client.persist()
+    except errors.MasterError as exc:
+        result.error = "agent active in the running master, but its boot copy could not be written"
+        result.failure = exc
+        return result
     result.persisted = persisted["path"]
     result.persist_changed = persisted["changed"]
     return result
@@ -104,6 +110,7 @@ class UndeployResult:
     via: str
     removed: list[str] = field(default_factory=list)  # extension classes taken out of the running master
     boot_copy_removed: bool = False
+    warnings: list[str] = field(default_factory=list)
     error: str | None = None  # as in DeployResult
     fix: str | None = None
     failure: errors.GearmanJenkinsError | None = field(default=None, repr=False, compare=False)

@@ -16,10 +16,13 @@ import yaml
 from controller.gearman.admin import AdminClient
 
 
-def write_config(path: Path, servers: list[str], masters: list[Any], **options: Any) -> Path:
+def write_config(path: Path, servers: list[str], masters: list[Any], tls: Any = None, **options: Any) -> Path:
     """Config for ``masters`` (Jenkins doubles, named after themselves) on ``servers``."""
     data = {
-        "gearman": {"servers": servers},
+        "gearman": {
+            "servers": servers,
+            **({"tls": {"key": str(tls.key), "cert": str(tls.cert), "ca": str(tls.ca)}} if tls else {}),
+        },
         "masters": [
             {"name": name, "url": double.url, "user": double.admin_user, "token": double.admin_token}
             for name, double in masters
@@ -86,9 +89,9 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
 
 
-def function_workers(server: Any) -> dict[str, int]:
+def function_workers(server: Any, tls: Any = None) -> dict[str, int]:
     """``status`` admin output: function -> number of registered workers."""
-    with AdminClient(server.server) as admin:
+    with AdminClient(server.server, tls) as admin:
         return {f.name: f.workers for f in admin.status() if f.workers}
 
 

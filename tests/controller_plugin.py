@@ -27,29 +27,40 @@ class Farm:
     controller: ControllerProcess | None = None
     client: ZuulLikeClient | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    extra_clients: list[ZuulLikeClient] = field(default_factory=list)
 
     @property
     def config_path(self) -> Path:
         return self.tmp / "controller.yaml"
 
+    servers: list[Any] = field(default_factory=list)  # more servers besides ``server``
+    tls: Any = None  # TLSConfig the controller and client use
+
     def write_config(self) -> Path:
-        return write_config(self.config_path, [self.server.address], list(self.doubles.items()), **self.options)
+        addresses = [s.address for s in [self.server, *self.servers] if s is not None]
+        return write_config(self.config_path, addresses, list(self.doubles.items()), tls=self.tls, **self.options)
 
     def start_controller(self, *extra: str) -> ControllerProcess:
         self.write_config()
         self.controller = ControllerProcess(self.config_path, self.tmp / "controller.log", *extra).start()
         return self.controller
 
-    def connect_client(self) -> ZuulLikeClient:
+    def connect_client(self, server: Any = None) -> ZuulLikeClient:
+        """A client of ``server`` (default: the farm's first server); the first one made is ``self.client``."""
+        server = server or self.server
+        client = ZuulLikeClient((server.host, server.port), tls=self.tls)
         if self.client is None:
-            self.client = ZuulLikeClient((self.server.host, self.server.port))
-        return self.client
+            self.client = client
+        else:
+            self.extra_clients.append(client)
+        return client
 
-    def wait_for_function(self, function: str, workers: int = 1, timeout: float = 30) -> None:
+    def wait_for_function(self, function: str, workers: int = 1, timeout: float = 30, server: Any = None) -> None:
+        server = server or self.server
         wait_until(
-            lambda: function_workers(self.server).get(function, 0) >= workers,
+            lambda: function_workers(server, self.tls).get(function, 0) >= workers,
             timeout,
-            f"{workers} workers registering {function}",
+            f"{workers} workers registering {function} on {server.address}",
         )
 
 
@@ -77,8 +88,9 @@ def farm_factory(request, tmp_path, jenkins_double_factory):
 
     yield make
     for farm in farms:
-        if farm.client is not None:
-            farm.client.shutdown()
+        for client in [farm.client, *farm.extra_clients]:
+            if client is not None:
+                client.shutdown()
         if farm.controller is not None:
             farm.controller.stop()
 

@@ -133,7 +133,9 @@ def main() -> int:
             for line in out.splitlines():
                 if line.strip().startswith("{"):
                     results.append(json.loads(line))
-            print(f"  {count} x {function}: " + ", ".join(sorted({r['result'] or r['status'] for r in results[-count:]})))
+            print(
+                f"  {count} x {function}: " + ", ".join(sorted({r["result"] or r["status"] for r in results[-count:]}))
+            )
 
         step("Where each build ran")
         print(f"{'function':<22} {'master':<14} {'node':<16} {'build':<6} result")

@@ -72,12 +72,13 @@ def _decode(data: bytes) -> Any:
 
 
 class ZuulLikeClient(gear.Client):
-    def __init__(self, *servers: tuple[str, int], exceptions: bool = True):
+    def __init__(self, *servers: tuple[str, int], exceptions: bool = True, tls: Any = None):
         super().__init__("zuul-like")
         self.records: dict[str, BuildRecord] = {}
         self._lock = threading.Lock()
+        files = {"ssl_key": str(tls.key), "ssl_cert": str(tls.cert), "ssl_ca": str(tls.ca)} if tls else {}
         for host, port in servers:
-            self.addServer(host, port)
+            self.addServer(host, port, **files)
         self.waitForServer()
         if exceptions:
             self.setOption("exceptions")

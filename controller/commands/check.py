@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     else:
-        for line in table([(check.status, check.target, check.check, check.detail) for check in checks]):
+        for line in table([(check.status.ljust(4), check.target, check.check, check.detail) for check in checks]):
             print(line)
         print(f"{len(checks)} checks: {counts[OK]} OK, {counts[WARN]} WARN, {counts[FAIL]} FAIL")
     sys.stdout.flush()

@@ -121,7 +121,7 @@ def report(args: argparse.Namespace, command: str, results: list[Any], describe:
         for result in results:
             if result.error is None:
                 print(describe(result))
-            for warning in getattr(result, "warnings", None) or ():
+            for warning in result.warnings:
                 print(f"{result.master}: warning: {warning}")
     sys.stdout.flush()
     for result in results:

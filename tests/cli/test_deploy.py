@@ -6,12 +6,14 @@ the state it starts from, so the tests do not depend on their order.
 
 from __future__ import annotations
 
+import gear
 import pytest
 
 from controller.config import MasterConfig, Secret
 from controller.masters.client import INIT_SCRIPT, MasterClient
 from controller.templates import agent_version
 from tests.cli.conftest import gearman_jenkins, lines_with, master_entry, write_config
+from tests.controller_harness import function_workers, wait_until
 from tests.gearman_servers import free_port
 
 
@@ -121,6 +123,24 @@ def test_undeploy_removes_the_agent_and_check_then_says_not_installed(config, do
     again = gearman_jenkins("undeploy", "-c", config)
     assert again.returncode == 0
     assert again.stdout == "jenkins1: no agent running and no boot copy: nothing to do\n"
+
+
+def test_undeploy_warns_when_a_controller_serves_the_master(config, double, module_gearmand):
+    assert gearman_jenkins("deploy", "-c", config).returncode == 0
+    controller = gear.Worker("fake-controller")  # registers what a controller's management worker does
+    try:
+        controller.addServer(module_gearmand.host, module_gearmand.port)
+        controller.waitForServer(5)
+        controller.registerFunction("stop:jenkins1")
+        wait_until(lambda: function_workers(module_gearmand).get("stop:jenkins1"), 5, "stop:jenkins1 registered")
+        run = gearman_jenkins("undeploy", "-c", config)
+    finally:
+        controller.shutdown()
+    assert run.returncode == 0, str(run)
+    assert run.stdout.splitlines()[1:] == [
+        f"jenkins1: warning: a controller serves this master (stop:jenkins1 is registered on {module_gearmand.address}) "
+        "and will install the agent again: stop it before undeploying"
+    ]
 
 
 def test_deploy_replaces_an_agent_of_another_version_that_check_reports(config, without_agent):
