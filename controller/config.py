@@ -27,6 +27,7 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,8 @@ def parse_server(text: str) -> GearmanServer:
             raise ValueError(text)
     elif text.count(":") == 1:
         host, port_text = text.split(":")
+    elif ":" in text:
+        host, port_text = str(ipaddress.IPv6Address(text)), ""  # a bare IPv6 address, no port
     else:
         host, port_text = text, ""
     if not host:

@@ -15,6 +15,7 @@ import signal
 
 from controller.config import Config, GearmanServer
 from controller.dispatch.dispatcher import Dispatcher
+from controller.errors import GearmanServerError
 from controller.gearman.connection import Connector, raise_file_limit
 from controller.masters.session import MasterSession
 from controller.metrics import Metrics
@@ -30,7 +31,11 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
     if embedded is not None:
         from controller.gearman.embedded_server import EmbeddedGearmanServer
 
-        server = EmbeddedGearmanServer(host=embedded.host, port=embedded.port)
+        try:
+            server = EmbeddedGearmanServer(host=embedded.host, port=embedded.port)
+        except Exception as exc:  # gear raises a bare Exception when it cannot bind
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise GearmanServerError(str(embedded), f"cannot listen there: {reason}") from None
         log.info("embedded Gearman server listening on %s:%s", embedded.host, server.port)
     metrics = Metrics()
     dispatcher = Dispatcher(config, loop, Connector(config.tls), metrics)

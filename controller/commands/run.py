@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         connect_to = GearmanServer("127.0.0.1" if embedded.host in ("0.0.0.0", "::") else embedded.host, embedded.port)
         if connect_to not in config.gearman_servers:
             config = dataclasses.replace(config, gearman_servers=(*config.gearman_servers, connect_to))
+    if not config.masters:
+        raise ConfigError(f"{config.path}: no masters: list the Jenkins masters to serve under masters:")
     if not config.gearman_servers:
         raise ConfigError(f"{config.path}: no Gearman server: list gearman.servers or pass --embedded-gearman")
     logging.basicConfig(
