@@ -570,11 +570,14 @@ class Dispatcher:
         session.submit([op]).add_done_callback(lambda done: self._scheduled(build, done))
 
     def _scheduled(self, build: GearmanBuild, done: asyncio.Future) -> None:
-        if done.exception() is not None:
-            # Scheduling is idempotent per uuid: the next inventory of this master retries it.
-            log.warning(
-                "could not schedule %s (uuid %s) on %s: %s", build.job, build.uuid, build.master, done.exception()
-            )
+        error = done.exception()
+        if isinstance(error, errors.GroovyError):
+            self._reject(build, f"build:{build.job}: Jenkins could not schedule it: {error}")
+            return
+        if error is not None:
+            # Scheduling is idempotent per uuid: the next inventory of this master
+            # retries it; housekeeping gives up after the grace period.
+            log.warning("could not schedule %s (uuid %s) on %s: %s", build.job, build.uuid, build.master, error)
             return
         result = done.result()[0]
         status = result["status"]
@@ -610,6 +613,21 @@ class Dispatcher:
                 last_status = now
                 self._send_status()
             self._abort_orphans(now)
+            self._give_up_scheduling(now)
+
+    def _give_up_scheduling(self, now: float) -> None:
+        """A build its master could not take within the grace period is lost: WORK_FAIL lets the client retry."""
+        grace = self.config.options.orphan_grace
+        for build in self.book:
+            if build.phase is Phase.SCHEDULING and now - build.created > grace:
+                log.warning(
+                    "build %s (uuid %s) could not be scheduled on %s within %.0f s: WORK_FAIL",
+                    build.job,
+                    build.uuid,
+                    build.master,
+                    grace,
+                )
+                self._fail(build)
 
     def _send_status(self) -> None:
         for build in self.book:
