@@ -17,9 +17,17 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from controller.commands.options import add_config, add_json, add_master, config_from, print_json, selected_masters
+from controller.commands.options import (
+    add_config,
+    add_json,
+    add_master,
+    add_timeout,
+    config_from,
+    print_json,
+    selected_masters,
+    timeout_from,
+)
 from controller.commands.tables import table
-from controller.errors import UsageError
 
 if TYPE_CHECKING:
     from controller.checks import Check
@@ -27,31 +35,21 @@ if TYPE_CHECKING:
 HELP = "reach every Gearman server and master: versions, permissions, agent (like the plugin's Test Connection)"
 
 
-DEFAULT_TIMEOUT = 10.0
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
     add_master(parser)
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up on one server or request after SECONDS (default: {DEFAULT_TIMEOUT:g})",
-    )
+    add_timeout(parser, "server or request")
     add_json(parser)
     parser.epilog = "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or configuration error."
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    timeout = timeout_from(args)
     config = config_from(args)
     # Imported here: --help and --version need not load python-jenkins.
     from controller.checks import FAIL, OK, WARN, run_checks
 
-    checks = run_checks(config, selected_masters(config, args), args.timeout)
+    checks = run_checks(config, selected_masters(config, args), timeout)
     counts = Counter(check.status for check in checks)
     failed = counts[FAIL] > 0
     if args.json:

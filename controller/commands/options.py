@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from controller.config import DEFAULT_CONFIG_PATH, Config, MasterConfig, default_config_path, load_config
+from controller.errors import UsageError
 
 
 def add_config(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -24,6 +25,25 @@ def add_master(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+DEFAULT_TIMEOUT = 10.0
+
+
+def add_timeout(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on one {what} after SECONDS (default: {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def timeout_from(args: argparse.Namespace) -> float:
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    return args.timeout
 
 
 def config_from(args: argparse.Namespace) -> Config:

@@ -18,36 +18,36 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from controller.commands.options import add_config, add_json, add_master, config_from, print_json, selected_masters
+from controller.commands.options import (
+    add_config,
+    add_json,
+    add_master,
+    add_timeout,
+    config_from,
+    print_json,
+    selected_masters,
+    timeout_from,
+)
 from controller.commands.tables import table
-from controller.errors import UsageError
 
 HELP = "show executors and running builds per master, and the Gearman functions per server"
-DEFAULT_TIMEOUT = 10.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
     add_master(parser)
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up on one master or server after SECONDS (default: {DEFAULT_TIMEOUT:g})",
-    )
+    add_timeout(parser, "master or server")
     add_json(parser)
     parser.epilog = "Exit codes: 0 all reported, 1 a master or server could not be, 2 usage or configuration error."
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    timeout = timeout_from(args)
     config = config_from(args)
     # Imported here: --help and --version need not load python-jenkins.
     from controller.farm_status import collect
 
-    report = collect(config, selected_masters(config, args), args.timeout)
+    report = collect(config, selected_masters(config, args), timeout)
     if args.json:
         print_json(report)
     else:

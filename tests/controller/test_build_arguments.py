@@ -116,12 +116,3 @@ def test_job_deleted_after_registration_gets_work_exception(master):
     if build.answered:
         assert build.kinds() == ["WORK_EXCEPTION"]
         assert "no such job" in build.events[0][1]
-
-
-@pytest.mark.faults
-def test_thousand_submissions_at_once_all_run(master):
-    client = master.client
-    records = [client.submit("build:echo", {"MESSAGE": str(i)}) for i in range(1000)]
-    client.wait(records, 300)
-    assert {r.result for r in records} == {"SUCCESS"}
-    assert len({r.data["number"] for r in records}) == 1000
