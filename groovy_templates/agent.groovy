@@ -4,8 +4,10 @@
   QueueTaskDispatcher extension list and call its methods.
 
   Installing is idempotent: an agent of the same version is left alone; one
-  of another version is shut down (its listeners and dispatcher removed) and
-  its bookkeeping (pins, reservations, build records) carried over.
+  of another version is replaced: the new agent takes its bookkeeping (pins,
+  reservations, build records) and registers first, then the old one is shut
+  down (its listeners and dispatcher removed), so that no queue maintenance
+  runs without a dispatcher holding the pins.
 
   Nothing this agent attaches to what Jenkins persists is an instance of a
   class defined here: builds are marked with core classes only (a
@@ -29,11 +31,11 @@
     jenkins/model/NodeListener.java               onCreated, onUpdated, onDeleted
     hudson/model/queue/QueueListener.java         onLeft
     hudson/model/listeners/SaveableListener.java  onChange (job and node saves no other listener reports)
-    hudson/model/Queue.java           schedule2, getItems, cancel, scheduleMaintenance
+    hudson/model/Queue.java           schedule2, getItems, cancel, withLock, scheduleMaintenance
     hudson/model/ParametersAction.java            ParametersAction(List, Collection) (safe names)
     hudson/model/StringParameterValue.java, hudson/model/CauseAction.java, hudson/model/Cause.java
     hudson/model/Executor.java        interrupt(Result)
-    hudson/model/Computer.java        countIdle, isOffline, isTemporarilyOffline,
+    hudson/model/Computer.java        countIdle, getChannel, isOffline, isTemporarilyOffline,
                                       setTemporaryOfflineCause (setTemporarilyOffline before 2.4xx)
     hudson/slaves/OfflineCause.java   OfflineCause.ByCLI
     hudson/model/AbstractProject.java getAssignedLabel, isDisabled, isBuildable, getBuildByNumber
@@ -76,6 +78,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     static final String OFFLINE_PARAMETER = 'OFFLINE_NODE_WHEN_COMPLETE'
     static final Set<String> TRUE_VALUES = ['1', 'true', 'True', 'TRUE'] as Set
     static final int RECORD_LIMIT = 20000
+    static final long TICK_MS = 200L
 
     final String version
     final String epoch = UUID.randomUUID().toString()
@@ -98,6 +101,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     final Map<String, Map> reservations = [:]     // reservation id -> [node, expires]
     final Map<String, String> pins = [:]          // uuid -> node name
     private final Map<String, Integer> held = [:] // node name -> reservations + pins
+    private final Object scheduleLock = new Object()
 
     // What the agent knows of each Gearman build, by uuid (bounded, oldest finished first out).
     final Map<String, Map> records = new ConcurrentHashMap<String, Map>()
@@ -131,7 +135,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         register(QueueListener, new GearmanJenkinsQueueListener(this))
         register(SaveableListener, new GearmanJenkinsSaveableListener(this))
         timer = new Timer("gearman-jenkins agent ${epoch}", true)
-        timer.schedule(new GearmanJenkinsWatchdog(this), 1000L, 1000L)
+        // Quiet-down has no listener and reservations expire by time: look often enough
+        // that either is noticed well within the controller's 1 s event budget.
+        timer.schedule(new GearmanJenkinsWatchdog(this), TICK_MS, TICK_MS)
         LOG.info("gearman-jenkins agent ${version} started, epoch ${epoch}")
     }
 
@@ -275,7 +281,8 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             labels: node.getAssignedLabels().collect { it.getName() }.sort(),
             mode: node.getMode().name(),
             executors: node.getNumExecutors(),
-            online: computer != null && (!computer.isOffline() || temporarilyOffline),
+            // Connected, whatever the temporary offline mark says (Computer.isOffline() folds both).
+            online: computer != null && computer.getChannel() != null,
             temporarily_offline: temporarilyOffline,
         ]
     }
@@ -346,7 +353,8 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         }
         List<String> gone
         synchronized (eventLock) {
-            gone = nodeShapes.keySet().findAll { !present.contains(it) }
+            // findAll on a key set answers a Set: copy it into the List this variable is.
+            gone = new ArrayList<String>(nodeShapes.keySet().findAll { !present.contains(it) })
         }
         gone.each { nodeRemoved(it) }
     }
@@ -586,6 +594,12 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         }
     }
 
+    /** Whether the node exists, is connected and not marked temporarily offline. */
+    static boolean canRunOn(String name) {
+        Computer computer = name == null ? null : nodeNamed(name)?.toComputer()
+        return computer != null && computer.getChannel() != null && !computer.isTemporarilyOffline()
+    }
+
     /** A node that went away or offline releases its pinned builds to any node their label allows. */
     private void unpinNode(String node) {
         List<String> uuids
@@ -621,19 +635,46 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
 
     // ---- the batch call ----------------------------------------------------
 
+    /**
+     * Runs the operations in order, each on its own: one that throws answers
+     * {status: error, reason} (a reserve also grants nothing) and the others still run
+     * and report. The operations before it have already acted (queued builds, granted
+     * reservations), so failing the whole request would hide what they did.
+     */
     List call(List ops) {
-        return ops.collect { Map op ->
-            switch (op.op) {
-                case 'reserve': return reserve(op.node as String, op.count as int, op.ttl_ms as long)
-                case 'release': return release(op.ids as List)
-                case 'schedule': return schedule(op)
-                case 'stop': return stop(op)
-                case 'describe': return describe(op)
-                case 'offline': return offline(op)
-                case 'find': return find(op)
-                default: return [status: 'error', reason: "unknown operation ${op.op}"]
+        return ops.collect { op ->
+            if (!(op instanceof Map)) {
+                return [status: 'error', reason: 'an operation must be a JSON object']
+            }
+            try {
+                return callOne(op)
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "gearman-jenkins: a ${op.op} operation failed", e)
+                Map failure = [status: 'error', reason: oneLine(e)]
+                if (op.op == 'reserve') {
+                    failure.granted = []
+                }
+                return failure
             }
         }
+    }
+
+    private Map callOne(Map op) {
+        switch (op.op) {
+            case 'reserve': return reserve(op.node as String, op.count as int, op.ttl_ms as long)
+            case 'release': return release(op.ids as List)
+            case 'schedule': return schedule(op)
+            case 'stop': return stop(op)
+            case 'describe': return describe(op)
+            case 'offline': return offline(op)
+            case 'find': return find(op)
+            default: return [status: 'error', reason: "unknown operation ${op.op}".toString()]
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String text = "${e.getClass().getName()}: ${e.getMessage()}".replaceAll(/\s+/, ' ')
+        return text.length() > 300 ? text.substring(0, 300) + '...' : text
     }
 
     Map reserve(String name, int count, long ttlMs) {
@@ -675,7 +716,23 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         return [released: released]
     }
 
+    /**
+     * Queues one Gearman build, once per uuid: the look-up and the queueing happen under
+     * scheduleLock, so two requests carrying the same uuid at once (a client's retry, a
+     * re-delivered Gearman job) make one build. Nothing that holds the queue lock ever
+     * waits for scheduleLock (canTake only takes holdLock), so this cannot deadlock.
+     */
     Map schedule(Map op) {
+        synchronized (scheduleLock) {
+            return scheduleOnce(op)
+        }
+    }
+
+    private Map scheduleOnce(Map op) {
+        if (!(op.uuid instanceof String) || op.uuid.isEmpty()) {
+            release(op.reservation == null ? [] : [op.reservation])
+            return [status: 'rejected', reason: 'the operation carries no uuid']
+        }
         String uuid = op.uuid
         Map known = lookup(uuid)
         if (known != null) {
@@ -691,12 +748,21 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             release(op.reservation == null ? [] : [op.reservation])
             return [status: 'rejected', reason: 'the job is disabled']
         }
-        Map parameters = new LinkedHashMap(op.params as Map)
+        if (op.params != null && !(op.params instanceof Map)) {
+            release(op.reservation == null ? [] : [op.reservation])
+            return [status: 'rejected', reason: 'the parameters must be a JSON object']
+        }
+        Map parameters = new LinkedHashMap((op.params ?: [:]) as Map)
         parameters[UUID_PARAMETER] = uuid
         List values = parameters.collect { k, v -> new StringParameterValue(k as String, v as String) }
         List actions = [new ParametersAction(values, parameters.keySet() as List),
                         new CauseAction(new Cause.RemoteCause('gearman', uuid))]
         pin(uuid, op.node as String, op.reservation as String)
+        // A node that went away or offline since its reservation has already released its
+        // pins (unpinNode); checked after pinning, so that no removal slips in between.
+        if (!canRunOn(op.node as String)) {
+            unpin(uuid)
+        }
         def result = Jenkins.get().getQueue().schedule2(job, 0, actions)
         if (result.isRefused()) {
             unpin(uuid)
@@ -730,9 +796,16 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             return [status: 'not_found']
         }
         if (record.state == 'queued') {
+            // Look the item up and cancel it under the queue lock: outside it, getItems()
+            // may still show an item object that maintenance has since replaced (waiting ->
+            // buildable), and cancelling that stale object silently does nothing.
             Queue queue = Jenkins.get().getQueue()
-            Queue.Item item = queue.getItems().find { uuidOf(it) == uuid }
-            if (item != null && queue.cancel(item)) {
+            boolean cancelled = false
+            Queue.withLock({
+                Queue.Item item = queue.getItems().find { uuidOf(it) == uuid }
+                cancelled = item != null && queue.cancel(item)
+            } as Runnable)
+            if (cancelled) {
                 return [status: 'dequeued', build: records[uuid] ?: record]
             }
             record = records[uuid] ?: record
@@ -1006,14 +1079,25 @@ def reply
 if (installed.size() == 1 && installed[0].version == payload.version) {
     reply = [installed: false, replaced: [], epoch: installed[0].epoch, version: payload.version]
 } else {
-    installed.each { it.shutdown() }
     // Strays of an interrupted install: any extension of ours not owned by a running agent.
+    def owned = []
+    installed.each { running ->
+        try {
+            owned.addAll(running.registrations.collect { it[1] })
+        } catch (Exception e) {
+            owned << running
+        }
+    }
     [QueueTaskDispatcher, RunListener, ItemListener, ComputerListener, NodeListener, QueueListener, SaveableListener].each { type ->
         def list = hudson.ExtensionList.lookup(type)
-        list.findAll { it.getClass().getName().startsWith('GearmanJenkins') }.each { list.remove(it) }
+        list.findAll { it.getClass().getName().startsWith('GearmanJenkins') && !owned.any { mine -> mine.is(it) } }.each { list.remove(it) }
     }
+    // The new agent takes over before the old ones go: were the old dispatcher removed
+    // first, the next queue maintenance could hand a pinned build or a reserved executor
+    // to any node in between.
     def agent = new GearmanJenkinsAgent(payload.version as String, payload.event_limit as int)
     agent.start(installed)
+    installed.each { it.shutdown() }
     reply = [installed: true, replaced: installed.collect { it.version }, epoch: agent.epoch, version: payload.version]
 }
 {% include "_reply.groovy" %}

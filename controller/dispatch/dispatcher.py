@@ -40,6 +40,8 @@ from controller.metrics import Metrics, Sample
 
 log = logging.getLogger("gearman_jenkins.dispatch")
 
+DENIAL_FIRST_RETRY = 0.1
+DENIAL_MAX_RETRY = 2.0
 MIN_DEPTH = 2
 MAX_DEPTH = 64
 RESERVATION_TTL_MS = 30000
@@ -73,7 +75,11 @@ class Dispatcher:
         self._depth = MIN_DEPTH
         self._in_flight = 0
         self._grab_round_due = False
-        self._denied: set[tuple[str, str]] = set()
+        # Nodes whose reservation the master refused although our view said an
+        # executor was free (the view lags: a build that just completed still
+        # holds its executor for a moment). They are asked again after a
+        # backoff, or at once when the master reports a change.
+        self._denied: dict[tuple[str, str], tuple[float, float]] = {}  # node -> (retry at, backoff)
         self._releases: dict[str, list[str]] = {}
         self._housekeeping: asyncio.Task | None = None
 
@@ -114,13 +120,13 @@ class Dispatcher:
 
     def master_synced(self, session: MasterSession, changes: Changes) -> None:
         """A fresh inventory after start, a reconnect or an agent restart."""
-        self._denied = {d for d in self._denied if d[0] != session.name}
+        self._forget_denials(session.name)
         self.roster.sync(session.name, session.view, live=True)
         self._reconcile(session)
         self.kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
-        self._denied = {d for d in self._denied if d[0] != session.name}
+        self._forget_denials(session.name)
         if changes.jobs:
             self.roster.sync(session.name, session.view, live=True)
         elif changes.nodes:
@@ -419,6 +425,7 @@ class Dispatcher:
         budget = self._depth - self._in_flight
         if not self.accepting or budget <= 0:
             return
+        now = time.monotonic()
         live = {
             name: session.view
             for name, session in self.sessions.items()
@@ -432,7 +439,7 @@ class Dispatcher:
             and state.grabbing is None
             and not state.reserving
             and key.master in live
-            and (key.master, key.node) not in self._denied
+            and self._denied.get((key.master, key.node), (0.0, 0.0))[0] <= now
             and key not in self.roster.retiring
             and key in self.roster.executors
         ]
@@ -463,7 +470,7 @@ class Dispatcher:
         for position, (node, keys) in enumerate(per_node.items()):
             granted = list(results[position]["granted"]) if results else []
             if len(granted) < len(keys):
-                self._denied.add((master, node))
+                self._deny(master, node)
                 self.metrics.inc("gearman_jenkins_grabs_total", len(keys) - len(granted), outcome="denied")
             for key in keys:
                 state = self._state(key)
@@ -481,6 +488,16 @@ class Dispatcher:
             for leftover in granted:
                 self._release(master, leftover)
         self.kick()
+
+    def _deny(self, master: str, node: str) -> None:
+        _, backoff = self._denied.get((master, node), (0.0, DENIAL_FIRST_RETRY / 2))
+        backoff = min(backoff * 2, DENIAL_MAX_RETRY)
+        self._denied[(master, node)] = (time.monotonic() + backoff, backoff)
+        self.loop.call_later(backoff, self.kick)
+
+    def _forget_denials(self, master: str) -> None:
+        for node in [node for node in self._denied if node[0] == master]:
+            del self._denied[node]
 
     def _release(self, master: str, reservation: str) -> None:
         pending = self._releases.setdefault(master, [])

@@ -145,28 +145,6 @@ def wait_state(client: MasterClient, uuid: str, states: tuple[str, ...], timeout
     return wait_until(reached, timeout, 0.02, f"build {uuid} to reach {states}")
 
 
-def build_parameters(double: JenkinsDouble, job: str, number: int) -> dict[str, str]:
-    """The build's ParametersAction as name -> value, every parameter (getAllParameters)."""
-    return groovy(
-        double,
-        "def b = j.getItemByFullName(data.job).getBuildByNumber(data.number as int)\n"
-        "emit(b.getAction(hudson.model.ParametersAction).getAllParameters().collectEntries { [(it.name): it.value] })",
-        job=job,
-        number=number,
-    )
-
-
-def build_facts(double: JenkinsDouble, job: str, number: int) -> dict[str, Any]:
-    return groovy(
-        double,
-        "def b = j.getItemByFullName(data.job).getBuildByNumber(data.number as int)\n"
-        "emit([result: b.getResult()?.toString(), building: b.isBuilding(), node: b.getBuiltOnStr(),"
-        " description: b.getDescription(), log: b.getLog()])",
-        job=job,
-        number=number,
-    )
-
-
 def builds_of(double: JenkinsDouble, job: str) -> list[dict[str, Any]]:
     return groovy(
         double,

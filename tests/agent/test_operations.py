@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tests.agent.conftest import (
@@ -155,3 +157,32 @@ def test_a_failing_operation_answers_an_error_and_the_others_still_run(master, c
     assert all("\n" not in result.get("reason", "") for result in results)
     assert wait_state(client, uuid, ("finished",))["result"] == "SUCCESS"
     wait_until(lambda: client.inventory()[1]["held"] == {}, message="nothing held")
+
+
+def test_queued_builds_are_cancelled_while_the_queue_is_being_maintained(master, client):
+    # Queue maintenance re-files items all the time; a cancel must reach the live item.
+    blocker = wait_state(client, schedule(client, "op-serial", "op-node")["uuid"], ("running",))
+    stop_churn = threading.Event()
+
+    def churn():
+        while not stop_churn.is_set():
+            groovy(master, "j.getQueue().scheduleMaintenance(); emit(true)")
+
+    churners = [threading.Thread(target=churn) for _ in range(2)]
+    for thread in churners:
+        thread.start()
+    try:
+        outcomes = []
+        for index in range(10):
+            by_agent = schedule(client, "op-serial", "op-node", {"I": str(index)})
+            outcomes.append(stop(client, uuid=by_agent["uuid"])["status"])
+            by_jenkins = schedule(client, "op-serial", "op-node", {"J": str(index)})
+            master.client().cancel_queue(by_jenkins["queue_id"])
+            outcomes.append(wait_state(client, by_jenkins["uuid"], ("cancelled", "running"))["state"])
+    finally:
+        stop_churn.set()
+        for thread in churners:
+            thread.join(10)
+        stop(client, uuid=blocker["uuid"])
+    assert outcomes == ["dequeued", "cancelled"] * 10
+    assert queued_uuids(master) == []

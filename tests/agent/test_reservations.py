@@ -63,19 +63,23 @@ def test_reservation_grants_at_most_the_idle_executors(master, client):
     assert reserve(client, "no-such-node") == []
 
 
-def test_native_build_waits_for_a_reserved_executor_until_released(master, client):
+def test_reserved_executor_goes_to_the_gearman_build_and_the_native_one_waits(master, client):
     [reservation] = reserve(client, "res-a")
     master.client().build_job("res-only-a")
     wait_until(lambda: waiting_because(master, "res-only-a", "held for Gearman"), message="native build blocked")
 
     # The Gearman build the reservation was made for takes the executor, not the native one.
     gearman = schedule(client, "res-gearman", "res-a", reservation=reservation)
-    assert wait_state(client, gearman["uuid"], ("running", "finished"))["node"] == "res-a"
-    assert builds_of(master, "res-only-a") == []
 
+    build = wait_state(client, gearman["uuid"], ("finished",))
+    assert (build["node"], build["result"]) == ("res-a", "SUCCESS")
     wait_until(lambda: builds_of(master, "res-only-a"), message="native build to run after the Gearman one")
-    assert builds_of(master, "res-only-a")[0]["node"] == "res-a"
-    assert wait_state(client, gearman["uuid"], ("finished",))["result"] == "SUCCESS"
+    native = groovy(
+        master,
+        "def b = j.getItemByFullName('res-only-a').getLastBuild(); emit([node: b.getBuiltOnStr(), start: b.getStartTimeInMillis()])",
+    )
+    assert native["node"] == "res-a"
+    assert native["start"] >= build["started"] + build["duration"]
 
 
 def test_native_build_runs_once_a_reservation_is_released(master, client):
@@ -92,17 +96,17 @@ def test_native_build_runs_once_a_reservation_is_released(master, client):
 
 
 def test_native_build_runs_once_a_reservation_expires(master, client):
+    ttl = 1.5
     before = len(builds_of(master, "res-only-a"))
     reserved_at = time.time()
-    reserve(client, "res-a", ttl_ms=800)
+    reserve(client, "res-a", ttl_ms=int(ttl * 1000))
     master.client().build_job("res-only-a")
-    wait_until(lambda: waiting_because(master, "res-only-a", "held for Gearman"), message="native build blocked")
 
-    wait_until(lambda: len(builds_of(master, "res-only-a")) == before + 1, timeout=5, message="native build to run")
+    wait_until(lambda: len(builds_of(master, "res-only-a")) == before + 1, timeout=10, message="native build to run")
 
+    # It was queued well before the reservation ran out, and started only after.
     started = groovy(master, "emit(j.getItemByFullName('res-only-a').getLastBuild().getStartTimeInMillis())") / 1000
-    assert started >= reserved_at + 0.8
-    assert started < reserved_at + 0.8 + 1.5
+    assert reserved_at + ttl <= started < reserved_at + ttl + 3
     assert client.inventory()[1]["held"] == {}
 
 

@@ -168,9 +168,11 @@ class HttpFrontEnd {
                 send(ex, 404, "text/plain", "Provided id (" + req.param("id") + ") not found")
             } else if (!user?.admin) {
                 send(ex, 403, "text/plain", user.id + " is missing the Job/Cancel permission")
-            } else {
-                jenkins.getQueue().cancel(item)
+            } else if (jenkins.getQueue().cancel(item)) {
                 send(ex, 204, "text/plain", "")
+            } else {
+                // Queue.doCancelItem: the item left its list in the meantime (started, or re-filed).
+                send(ex, 500, "text/plain", "Could not cancel run for id " + req.param("id"))
             }
         } else if (parts.size() >= 2 && parts.get(0).equals("job")) {
             routeJob(req, user, parts)

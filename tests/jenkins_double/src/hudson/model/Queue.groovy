@@ -552,8 +552,9 @@ class Queue implements Saveable {
                 } else if (causeOfBlockage.isFatal()) {
                     p.cancel(this)
                 } else {
-                    p.leave(this)
-                    new BlockedItem(p, causeOfBlockage).enter(this)
+                    // Still blocked: the same item, with the new reason (Jenkins keeps the object,
+                    // so an item a caller holds from getItems() stays cancellable).
+                    p.setCauseOfBlockage(causeOfBlockage)
                 }
                 updateSnapshot()
             }
@@ -1037,7 +1038,7 @@ class Queue implements Saveable {
 
     /** Waiting for its CauseOfBlockage to go away (Jenkins: an inner class). */
     static final class BlockedItem extends NotWaitingItem {
-        private final transient CauseOfBlockage causeOfBlockage
+        private transient volatile CauseOfBlockage causeOfBlockage
 
         BlockedItem(WaitingItem wi, CauseOfBlockage causeOfBlockage) {
             super(wi)
@@ -1051,6 +1052,10 @@ class Queue implements Saveable {
 
         CauseOfBlockage getCauseOfBlockage() {
             return causeOfBlockage
+        }
+
+        void setCauseOfBlockage(CauseOfBlockage causeOfBlockage) {
+            this.causeOfBlockage = causeOfBlockage
         }
 
         void enter(Queue q) {
