@@ -100,6 +100,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     private final Object holdLock = new Object()
     final Map<String, Map> reservations = [:]     // reservation id -> [node, expires]
     final Map<String, String> pins = [:]          // uuid -> node name
+    final Map<String, Long> handovers = new ConcurrentHashMap<String, Long>()  // uuid -> reservation TTL at completion
     private final Map<String, Integer> held = [:] // node name -> reservations + pins
     private final Object scheduleLock = new Object()
 
@@ -475,6 +476,10 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
                     record.node_offlined = true
                 }
             }
+            Long handoverMs = handovers.remove(uuid)
+            if (handoverMs != null && !record.node_offlined) {
+                record.handover = handOver(record.node as String, handoverMs)
+            }
             Map previous = records[uuid]
             if (previous?.queue_id != null) {
                 record.queue_id = previous.queue_id
@@ -494,6 +499,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             return
         }
         unpin(uuid)
+        handovers.remove(uuid)
         Map record = [uuid: uuid, job: item.task.getFullName(), queue_id: item.getId(), state: 'cancelled']
         records[uuid] = record
         rememberFinished(uuid)
@@ -699,6 +705,21 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         return [granted: granted]
     }
 
+    /**
+     * A finished Gearman build hands its executor to the controller as a
+     * reservation (the executor is still busy with it, so nothing can slip
+     * in), so that the worker's next grab needs no reserve round trip.
+     * Unused, it expires after ttlMs like any reservation.
+     */
+    String handOver(String node, long ttlMs) {
+        String id = UUID.randomUUID().toString()
+        synchronized (holdLock) {
+            reservations[id] = [node: node, expires: System.currentTimeMillis() + ttlMs]
+            hold(node, 1)
+        }
+        return id
+    }
+
     Map release(List ids) {
         int released = 0
         synchronized (holdLock) {
@@ -757,6 +778,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         List values = parameters.collect { k, v -> new StringParameterValue(k as String, v as String) }
         List actions = [new ParametersAction(values, parameters.keySet() as List),
                         new CauseAction(new Cause.RemoteCause('gearman', uuid))]
+        if (op.handover_ms) {
+            handovers[uuid] = op.handover_ms as long
+        }
         pin(uuid, op.node as String, op.reservation as String)
         // A node that went away or offline since its reservation has already released its
         // pins (unpinNode); checked after pinning, so that no removal slips in between.
@@ -770,7 +794,8 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         }
         Queue.Item item = result.getItem()
         Map record = [uuid: uuid, job: job.getFullName(), queue_id: item.getId(), state: 'queued', node: op.node]
-        records[uuid] = record
+        // The build may have started (and even finished) on another thread already.
+        records.putIfAbsent(uuid, record)
         return [status: 'queued', queue_id: item.getId()]
     }
 

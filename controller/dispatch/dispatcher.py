@@ -29,6 +29,7 @@ from controller.contract import payloads
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
 from controller.dispatch.capacity import pick_grabbers
 from controller.dispatch.management import Management
+from controller.dispatch.reservations import HANDOVER_MS, Reservations
 from controller.dispatch.roster import ExecutorKey, Roster, node_display_name
 from controller.gearman import protocol
 from controller.gearman.admin import AdminClient
@@ -40,11 +41,8 @@ from controller.metrics import Metrics, Sample
 
 log = logging.getLogger("gearman_jenkins.dispatch")
 
-DENIAL_FIRST_RETRY = 0.1
-DENIAL_MAX_RETRY = 2.0
 MIN_DEPTH = 2
 MAX_DEPTH = 64
-RESERVATION_TTL_MS = 30000
 STATUS_INTERVAL = 10.0
 HOUSEKEEPING_INTERVAL = 1.0
 
@@ -75,12 +73,7 @@ class Dispatcher:
         self._depth = MIN_DEPTH
         self._in_flight = 0
         self._grab_round_due = False
-        # Nodes whose reservation the master refused although our view said an
-        # executor was free (the view lags: a build that just completed still
-        # holds its executor for a moment). They are asked again after a
-        # backoff, or at once when the master reports a change.
-        self._denied: dict[tuple[str, str], tuple[float, float]] = {}  # node -> (retry at, backoff)
-        self._releases: dict[str, list[str]] = {}
+        self.reservations = Reservations(loop, self._submit, self.kick)
         self._housekeeping: asyncio.Task | None = None
 
     # ---- setup ----------------------------------------------------------------
@@ -106,6 +99,10 @@ class Dispatcher:
             self._housekeeping.cancel()
         self.roster.close()
 
+    def _submit(self, master: str, ops: list[dict]) -> asyncio.Future | None:
+        session = self.sessions.get(master)
+        return session.submit(ops) if session is not None and session.live else None
+
     def _state(self, key: ExecutorKey) -> WorkerState:
         state = self.states.get(key)
         if state is None:
@@ -120,13 +117,13 @@ class Dispatcher:
 
     def master_synced(self, session: MasterSession, changes: Changes) -> None:
         """A fresh inventory after start, a reconnect or an agent restart."""
-        self._forget_denials(session.name)
+        self.reservations.forget_master(session.name)
         self.roster.sync(session.name, session.view, live=True)
         self._reconcile(session)
         self.kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
-        self._forget_denials(session.name)
+        self.reservations.forget_denials(session.name)
         if changes.jobs:
             self.roster.sync(session.name, session.view, live=True)
         elif changes.nodes:
@@ -140,6 +137,7 @@ class Dispatcher:
         self.kick()
 
     def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
+        self.reservations.forget_master(session.name)
         self.roster.sync(session.name, session.view, live=False)
         self.kick()
 
@@ -235,6 +233,8 @@ class Dispatcher:
             return
         self._apply_info(build, info)
         build.result = info.result
+        if info.handover:
+            self.reservations.add_spare(session.name, build.node, info.handover, HANDOVER_MS / 1000 - 0.5)
         self.metrics.inc("gearman_jenkins_builds_completed_total", master=session.name, result=str(build.result))
         log.info(
             "build %s #%s on %s finished: %s (uuid %s)", build.job, build.number, session.name, build.result, build.uuid
@@ -399,7 +399,8 @@ class Dispatcher:
             self._in_flight -= 1
         state.grabbing = None
         if release and state.reservation:
-            self._release(key.master, state.reservation)
+            # Unused: another worker of the node may get a job in a moment.
+            self.reservations.add_spare(key.master, key.node, state.reservation)
         state.reservation = None
 
     # ---- executor workers: grabbing -------------------------------------------------
@@ -439,7 +440,7 @@ class Dispatcher:
             and state.grabbing is None
             and not state.reserving
             and key.master in live
-            and self._denied.get((key.master, key.node), (0.0, 0.0))[0] <= now
+            and not self.reservations.denied(key.master, key.node, now)
             and key not in self.roster.retiring
             and key in self.roster.executors
         ]
@@ -455,61 +456,51 @@ class Dispatcher:
             self._reserve(master, keys)
 
     def _reserve(self, master: str, keys: list[ExecutorKey]) -> None:
-        per_node: dict[str, list[ExecutorKey]] = {}
+        """Grab at once with spare reservations; request the rest in one batch."""
+        wanting: dict[str, list[ExecutorKey]] = {}
         for key in keys:
-            per_node.setdefault(key.node, []).append(key)
-        ops = [
-            {"op": "reserve", "node": node, "count": len(k), "ttl_ms": RESERVATION_TTL_MS}
-            for node, k in per_node.items()
-        ]
-        future = self.sessions[master].submit(ops)
-        future.add_done_callback(lambda done: self._reserved(master, per_node, done))
+            wanting.setdefault(key.node, []).append(key)
+        for node, node_keys in list(wanting.items()):
+            for reservation in self.reservations.take_spares(master, node, len(node_keys)):
+                self._grab_with(node_keys.pop(0), reservation)
+            if not node_keys:
+                del wanting[node]
+        if not wanting:
+            return
+        future = self.reservations.request(master, {node: len(k) for node, k in wanting.items()})
+        if future is None:
+            self._reserved(master, wanting, None)
+        else:
+            future.add_done_callback(lambda done: self._reserved(master, wanting, done))
 
-    def _reserved(self, master: str, per_node: dict[str, list[ExecutorKey]], done: asyncio.Future) -> None:
-        results = None if done.exception() else done.result()
-        for position, (node, keys) in enumerate(per_node.items()):
-            granted = list(results[position]["granted"]) if results else []
+    def _reserved(self, master: str, wanting: dict[str, list[ExecutorKey]], done: asyncio.Future | None) -> None:
+        results = None if done is None or done.exception() else done.result()
+        for position, (node, keys) in enumerate(wanting.items()):
+            granted = list(results[position].get("granted", [])) if results else []
             if len(granted) < len(keys):
-                self._deny(master, node)
+                self.reservations.deny(master, node)
                 self.metrics.inc("gearman_jenkins_grabs_total", len(keys) - len(granted), outcome="denied")
             for key in keys:
-                state = self._state(key)
-                state.reserving = False
-                worker = self.roster.executors.get(key)
-                servers = [s for s in state.awake if worker is not None and worker.connected(s)]
-                if not granted or not servers or not self.accepting or state.build is not None:
+                if granted:
+                    self._grab_with(key, granted.pop(0))
+                else:
+                    self._state(key).reserving = False
                     self._in_flight -= 1
-                    if granted:
-                        self._release(master, granted.pop())
-                    continue
-                state.reservation = granted.pop(0)
-                state.grabbing = servers[0]
-                worker.grab(servers[0])
-            for leftover in granted:
-                self._release(master, leftover)
         self.kick()
 
-    def _deny(self, master: str, node: str) -> None:
-        _, backoff = self._denied.get((master, node), (0.0, DENIAL_FIRST_RETRY / 2))
-        backoff = min(backoff * 2, DENIAL_MAX_RETRY)
-        self._denied[(master, node)] = (time.monotonic() + backoff, backoff)
-        self.loop.call_later(backoff, self.kick)
-
-    def _forget_denials(self, master: str) -> None:
-        for node in [node for node in self._denied if node[0] == master]:
-            del self._denied[node]
-
-    def _release(self, master: str, reservation: str) -> None:
-        pending = self._releases.setdefault(master, [])
-        if not pending:
-            self.loop.call_soon(self._flush_releases, master)
-        pending.append(reservation)
-
-    def _flush_releases(self, master: str) -> None:
-        ids = self._releases.pop(master, [])
-        session = self.sessions.get(master)
-        if ids and session is not None and session.live:
-            session.submit([{"op": "release", "ids": ids}]).add_done_callback(_ignore_failure)
+    def _grab_with(self, key: ExecutorKey, reservation: str) -> None:
+        """GRAB_JOB_UNIQ on a server that woke this worker, holding ``reservation``."""
+        state = self._state(key)
+        state.reserving = False
+        worker = self.roster.executors.get(key)
+        servers = [s for s in state.awake if worker is not None and worker.connected(s)]
+        if not servers or not self.accepting or state.build is not None:
+            self._in_flight -= 1
+            self.reservations.add_spare(key.master, key.node, reservation)
+            return
+        state.reservation = reservation
+        state.grabbing = servers[0]
+        worker.grab(servers[0])
 
     # ---- executor workers: builds ---------------------------------------------------
 
@@ -519,7 +510,7 @@ class Dispatcher:
         if self.book.buried(uuid):
             self.book.unbury(uuid)
             if reservation:
-                self._release(key.master, reservation)
+                self.reservations.release(key.master, reservation)
             log.info("job %s (uuid %s) was cancelled before dispatch: completing as ABORTED", job.function, uuid)
             data = payloads.build_data(
                 job=job_name, number=None, manager=key.master, worker=worker.client_id, url=None, node="", labels=[]
@@ -529,7 +520,7 @@ class Dispatcher:
         existing = self.book.get(uuid) or self._known_elsewhere(uuid)
         if existing is not None:
             if reservation:
-                self._release(key.master, reservation)
+                self.reservations.release(key.master, reservation)
             log.info(
                 "job %s (uuid %s) is build %s #%s on %s: re-attaching",
                 job.function,
@@ -548,7 +539,7 @@ class Dispatcher:
             build.parameters = payloads.build_parameters(job.arguments, job.function)
         except payloads.BadArguments as exc:
             if reservation:
-                self._release(key.master, reservation)
+                self.reservations.release(key.master, reservation)
             self._reject(build, str(exc))
             return
         self._schedule(build, reservation)
@@ -583,6 +574,7 @@ class Dispatcher:
             "uuid": build.uuid,
             "params": build.parameters,
             "reservation": reservation,
+            "handover_ms": HANDOVER_MS,
         }
         session.submit([op]).add_done_callback(lambda done: self._scheduled(build, done))
 
@@ -631,6 +623,7 @@ class Dispatcher:
                 self._send_status()
             self._abort_orphans(now)
             self._give_up_scheduling(now)
+            self.reservations.give_back_expired()
 
     def _give_up_scheduling(self, now: float) -> None:
         """A build its master could not take within the grace period is lost: WORK_FAIL lets the client retry."""
@@ -713,8 +706,3 @@ class Dispatcher:
             except errors.GearmanServerError as exc:
                 log.warning("cannot list the jobs of %s: %s", server, exc)
         return held
-
-
-def _ignore_failure(future: asyncio.Future) -> None:
-    if not future.cancelled():
-        future.exception()

@@ -32,6 +32,7 @@ class BuildInfo:
     started: int | None = None
     queue_id: int | None = None
     node_offlined: bool = False
+    handover: str | None = None  # reservation of the executor a finished Gearman build handed over
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> BuildInfo:
@@ -48,6 +49,7 @@ class BuildInfo:
             started=record.get("started"),
             queue_id=record.get("queue_id"),
             node_offlined=bool(record.get("node_offlined")),
+            handover=record.get("handover"),
         )
 
 
