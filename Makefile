@@ -14,6 +14,9 @@ export JAVA_HOME ?= $(shell j=$$(command -v java) && dirname $$(dirname $$(readl
 export PATH := $(PATH):/usr/sbin
 
 PYTEST_ARGS ?=
+# Most of the suite waits on JVMs, sockets and builds: two workers (one test
+# file each at a time, so module-scoped doubles stay in one process) halve it.
+PARALLEL := -n 2 --dist loadfile
 
 .PHONY: all install sysdeps test test-faults demo bench lint clean
 
@@ -39,10 +42,10 @@ $(VENV)/.installed: setup.cfg setup.py | $(VENV)/.sysdeps
 	@touch $@
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-faults: install
-	$(BIN)/pytest -m 'faults or not faults' $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) -m 'faults or not faults' $(PYTEST_ARGS)
 
 demo: install
 	$(BIN)/python -m tests.demo

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from controller.config import GearmanServer, TLSConfig
+from tests.processes import freeze
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
@@ -143,7 +144,7 @@ class ServerProcess:
     def pause(self) -> None:
         """SIGSTOP: connections stay open, nothing is answered (the kernel still accepts)."""
         if self.process is not None and not self.paused:
-            self.process.send_signal(signal.SIGSTOP)
+            freeze(self.process.pid)
             self.paused = True
 
     def resume(self) -> None:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import jenkins as python_jenkins
 
+from tests.processes import freeze
+
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
 SCRIPTS = HERE / "scripts"
@@ -233,7 +235,8 @@ class JenkinsDouble:
         return self.start()
 
     def pause(self) -> None:
-        self._process.send_signal(signal.SIGSTOP)
+        """SIGSTOP, returning once the JVM is really stopped (a black hole: connections stay open)."""
+        freeze(self._process.pid)
 
     def resume(self) -> None:
         self._process.send_signal(signal.SIGCONT)
