@@ -138,7 +138,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         timer = new Timer("gearman-jenkins agent ${epoch}", true)
         // Quiet-down has no listener and reservations expire by time: look often enough
         // that either is noticed well within the controller's 1 s event budget.
-        timer.schedule(new GearmanJenkinsWatchdog(this), TICK_MS, TICK_MS)
+        timer.schedule(new GearmanJenkinsTask('watchdog', { tick() }), TICK_MS, TICK_MS)
         LOG.info("gearman-jenkins agent ${version} started, epoch ${epoch}")
     }
 
@@ -336,7 +336,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             }
             nodeRefreshScheduled = true
         }
-        timer.schedule(new GearmanJenkinsNodeRefresh(this), 200L)
+        timer.schedule(new GearmanJenkinsTask('node refresh', { refreshAllNodesNow() }), 200L)
     }
 
     void refreshAllNodesNow() {
@@ -920,36 +920,22 @@ class GearmanJenkinsBlockage extends CauseOfBlockage {
     }
 }
 
-class GearmanJenkinsWatchdog extends TimerTask {
-    final def agent
+/** One of the agent's timer jobs; a failure is logged and the timer keeps running. */
+class GearmanJenkinsTask extends TimerTask {
+    final String name
+    final Closure body
 
-    GearmanJenkinsWatchdog(agent) {
-        this.agent = agent
+    GearmanJenkinsTask(String name, Closure body) {
+        this.name = name
+        this.body = body
     }
 
     @Override
     void run() {
         try {
-            agent.tick()
+            body.call()
         } catch (Throwable t) {
-            GearmanJenkinsAgent.LOG.log(Level.WARNING, 'gearman-jenkins watchdog failed', t)
-        }
-    }
-}
-
-class GearmanJenkinsNodeRefresh extends TimerTask {
-    final def agent
-
-    GearmanJenkinsNodeRefresh(agent) {
-        this.agent = agent
-    }
-
-    @Override
-    void run() {
-        try {
-            agent.refreshAllNodesNow()
-        } catch (Throwable t) {
-            GearmanJenkinsAgent.LOG.log(Level.WARNING, 'gearman-jenkins node refresh failed', t)
+            GearmanJenkinsAgent.LOG.log(Level.WARNING, "gearman-jenkins ${name} failed", t)
         }
     }
 }

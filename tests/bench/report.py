@@ -80,6 +80,7 @@ for _n in (100, 1000, 5000):
         (f"threads_{_n}", ""),
         (f"idle_cpu_pct_{_n}", "%"),
         (f"relabel_script_s_{_n}", "s"),
+        (f"reregister_after_script_s_{_n}", "s"),
         (f"reregister_s_{_n}", "s"),
     ]
 
@@ -105,13 +106,13 @@ def _format(value: Any) -> str:
 
 def table(results: dict[str, Any]) -> str:
     met = verdicts(results)
-    lines = [f"{'metric':<28} {'value':>10} {'unit':<4} {'target':<24} met", "-" * 72]
+    lines = [f"{'metric':<32} {'value':>10} {'unit':<4} {'target':<24} met", "-" * 76]
     for key, unit in ROWS:
         if key not in results and key not in TARGETS:
             continue
         target = TARGETS.get(key, ("", None))[0]
         verdict = {True: "yes", False: "NO", None: "-"}[met.get(key)] if key in TARGETS else ""
-        lines.append(f"{key:<28} {_format(results.get(key)):>10} {unit:<4} {target:<24} {verdict}")
+        lines.append(f"{key:<32} {_format(results.get(key)):>10} {unit:<4} {target:<24} {verdict}")
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ between.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
@@ -79,7 +80,7 @@ def run(server: BenchGearmand, function: str, outstanding: int, duration: float,
         "throughput_outstanding": outstanding,
         "throughput_duration_s": duration,
         "throughput_by_master": dict(Counter(j.manager for j in in_window)),
-        "throughput_per_10s": [per_10s[i] / 10 for i in range(int(duration // 10))],
+        "throughput_per_10s": [per_10s[i] / min(10.0, duration - 10 * i) for i in range(math.ceil(duration / 10))],
         "requests_per_build": (requests_after - requests_before) / len(ended) if ended else None,
         "script_requests": requests_after - requests_before,
         "throughput_stall": stall,
