@@ -72,6 +72,7 @@ class GearmanBuild:
     data_sent: bool = False
     detached_at: float | None = None  # monotonic time the build lost its Gearman job
     cancel_requested: bool = False  # stop by uuid arrived before the master had queued it
+    schedule_pending: bool = False  # a schedule request is on its way
     created: float = field(default_factory=time.monotonic)
 
     @property

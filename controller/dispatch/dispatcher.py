@@ -115,9 +115,10 @@ class Dispatcher:
 
     # ---- master sessions --------------------------------------------------------
 
-    def master_synced(self, session: MasterSession, changes: Changes) -> None:
-        """A fresh inventory after start, a reconnect or an agent restart."""
-        self.reservations.forget_master(session.name)
+    def master_synced(self, session: MasterSession, changes: Changes, fresh: bool) -> None:
+        """An inventory: ``fresh`` after start, a reconnect or an agent restart, else a periodic one."""
+        if fresh:
+            self.reservations.forget_master(session.name)
         self.roster.sync(session.name, session.view, live=True)
         self._reconcile(session)
         self.kick()
@@ -150,7 +151,8 @@ class Dispatcher:
                 self._apply_info(build, info)
                 self._report(build)
             elif build.phase is Phase.SCHEDULING:
-                self._schedule(build, None)
+                if not build.schedule_pending:
+                    self._schedule(build, None)
             else:
                 self._find_lost(session, build)
         # Gearman builds the master has and we do not answer for (we restarted):
@@ -175,6 +177,8 @@ class Dispatcher:
         def found(future: asyncio.Future) -> None:
             if future.exception() is not None:
                 return  # the next inventory tries again
+            if not self.book.is_active(build.uuid):
+                return  # its completion arrived meanwhile
             result = future.result()[0]
             if result["status"] == "found":
                 self._apply_info(build, BuildInfo.from_record(result["build"]))
@@ -229,8 +233,8 @@ class Dispatcher:
         if not info.uuid:
             return
         build = self.book.get(info.uuid)
-        if build is None or (build.number is not None and build.number != info.number):
-            return
+        if build is None or build.phase is Phase.DONE or (build.number is not None and build.number != info.number):
+            return  # not ours, already reported (e.g. found by an inventory first), or a rebuild
         self._apply_info(build, info)
         build.result = info.result
         if info.handover:
@@ -576,9 +580,11 @@ class Dispatcher:
             "reservation": reservation,
             "handover_ms": HANDOVER_MS,
         }
+        build.schedule_pending = True
         session.submit([op]).add_done_callback(lambda done: self._scheduled(build, done))
 
     def _scheduled(self, build: GearmanBuild, done: asyncio.Future) -> None:
+        build.schedule_pending = False
         error = done.exception()
         if isinstance(error, errors.GroovyError):
             self._reject(build, f"build:{build.job}: Jenkins could not schedule it: {error}")

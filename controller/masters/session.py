@@ -39,7 +39,7 @@ RETRY_MAX = 30.0
 
 
 class SessionListener(Protocol):
-    def master_synced(self, session: MasterSession, changes: Changes) -> None: ...
+    def master_synced(self, session: MasterSession, changes: Changes, fresh: bool) -> None: ...
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None: ...
 
@@ -144,10 +144,18 @@ class MasterSession:
         synced_at = 0.0
         while not self._stopped.is_set():
             try:
-                if epoch is None or time.monotonic() - synced_at > self.options.inventory_interval:
-                    epoch, after = self._sync(client, first=epoch is None)
+                if epoch is None:
+                    epoch, after = self._sync(client, first=True)
                     synced_at = time.monotonic()
                     retry = RETRY_FIRST
+                elif time.monotonic() - synced_at > self.options.inventory_interval:
+                    # Drift repair. Polling goes on from where it was: the events
+                    # between the last poll and this inventory are replayed on top
+                    # of it (they are idempotent), so no completion is skipped.
+                    if self._sync(client, first=False)[0] != epoch:
+                        epoch = None
+                        continue
+                    synced_at = time.monotonic()
                 wait = min(self.options.event_poll_timeout, max(1.0, self.options.inventory_interval))
                 reply_epoch, reply = client.events(after, wait, EVENT_LINGER)
                 if reply_epoch != epoch or reply["gap"] or reply["stopped"]:
@@ -195,11 +203,11 @@ class MasterSession:
     # ---- applied on the loop ----------------------------------------------------
 
     def _apply_inventory(self, epoch: str, inventory: dict[str, Any], first: bool) -> None:
-        was_live = self.live
+        fresh = first or not self.live or epoch != self.view.epoch
         changes = self.view.apply_inventory(epoch, inventory)
         self.live = True
         self.last_error = None
-        if first or not was_live:
+        if fresh:
             log.info(
                 "master %s: in sync (epoch %s): %d nodes, %d jobs, %d running builds",
                 self.name,
@@ -208,9 +216,7 @@ class MasterSession:
                 len(self.view.functions.jobs),
                 len(self.view.running),
             )
-            self.listener.master_synced(self, changes)
-        else:
-            self.listener.master_changed(self, changes)
+        self.listener.master_synced(self, changes, fresh)
 
     def _apply_events(self, events: list[dict[str, Any]]) -> None:
         if not self.live:

@@ -63,3 +63,16 @@ def test_metrics_count_builds_and_show_executors(farm_factory, gearmand):
     assert 'gearman_jenkins_master_up{master="jenkins1"} 1' in text
     assert 'gearman_jenkins_executors{master="jenkins1",state="idle"} 2' in text
     assert "# TYPE gearman_jenkins_grabs_total counter" in text
+
+
+def test_no_completion_is_lost_when_inventories_come_often(farm_factory, gearmand):
+    # Each periodic inventory lands between event polls; events in between
+    # must still be delivered (they once were skipped: builds never answered).
+    farm = farm_factory(gearmand, masters=1, inventory_interval=1)
+    farm.doubles["jenkins1"].create_job("zero")
+    farm.start_controller()
+    farm.wait_for_function("build:zero", workers=2)
+    client = farm.connect_client()
+    records = [client.submit("build:zero") for _ in range(150)]
+    client.wait(records, 120)
+    assert {r.result for r in records} == {"SUCCESS"}
