@@ -22,13 +22,15 @@ Example::
       inventory_interval: 60
       orphan_grace: 60
       log_level: INFO
-      metrics_port: 9465
+      metrics_port: 9465               # Prometheus metrics, off unless given
+      metrics_host: 127.0.0.1          # address the metrics listen on
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +112,7 @@ class Options:
     orphan_grace: float = 60.0
     log_level: str = "INFO"
     metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -356,8 +359,7 @@ class _Validator:
         )
 
     def options(self, value: Any) -> Options:
-        names = {"event_poll_timeout", "inventory_interval", "orphan_grace", "log_level", "metrics_port"}
-        item = self.mapping(value, "options", names)
+        item = self.mapping(value, "options", {field.name for field in dataclasses.fields(Options)})
         defaults = Options()
         level = item.get("log_level", defaults.log_level)
         if not isinstance(level, str) or level.upper() not in LOG_LEVELS:
@@ -373,4 +375,5 @@ class _Validator:
             orphan_grace=self.number(item.get("orphan_grace", defaults.orphan_grace), "options.orphan_grace", 0),
             log_level=level.upper(),
             metrics_port=self.port(metrics_port, "options.metrics_port") if metrics_port is not None else None,
+            metrics_host=self.string(item.get("metrics_host", defaults.metrics_host), "options.metrics_host"),
         )

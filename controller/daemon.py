@@ -39,7 +39,9 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
         log.info("embedded Gearman server listening on %s:%s", embedded.host, server.port)
     metrics = Metrics()
     dispatcher = Dispatcher(config, loop, Connector(config.tls), metrics)
-    metrics_server = await serve_metrics(metrics, config.options.metrics_port) if config.options.metrics_port else None
+    metrics_server = None
+    if config.options.metrics_port:
+        metrics_server = await serve_metrics(metrics, config.options.metrics_port, config.options.metrics_host)
     sessions = [MasterSession(master, config.options, loop, dispatcher, redeploy=redeploy) for master in config.masters]
     for session in sessions:
         dispatcher.add_session(session)

@@ -64,7 +64,7 @@ def _escape(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-async def serve(metrics: Metrics, port: int, host: str = "0.0.0.0") -> asyncio.AbstractServer:
+async def serve(metrics: Metrics, port: int, host: str) -> asyncio.AbstractServer:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
