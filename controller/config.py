@@ -28,9 +28,9 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
