@@ -55,6 +55,7 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
     signals = asyncio.Queue()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, signals.put_nowait, signum)
+    loop.add_signal_handler(signal.SIGUSR1, dispatcher.log_state)
     try:
         signum = await signals.get()
         log.info("%s: no new builds; waiting for running builds to report", signal.Signals(signum).name)

@@ -8,9 +8,9 @@ reports the build's progress to the client (``builds.packets_for``).
 
 Executor workers: woken (NOOP) workers become candidates; a grab round picks
 some of them, reserves their executors in one batch per master, and sends
-GRAB_JOB_UNIQ. NO_JOB puts that worker, and every woken worker whose
-functions are a subset of its own, back to sleep: the server has nothing
-for them either.
+GRAB_JOB_UNIQ. NO_JOB puts that worker back to sleep and parks every woken
+worker whose functions are a subset of its own: the server has nothing for
+them either (``parking`` explains why they are parked, not put to sleep).
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from controller.contract import payloads
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
 from controller.dispatch.capacity import pick_grabbers
 from controller.dispatch.management import Management
+from controller.dispatch.parking import Parking
 from controller.dispatch.reservations import HANDOVER_MS, Reservations
-from controller.dispatch.roster import ExecutorKey, Roster, node_display_name
+from controller.dispatch.roster import ExecutorKey, Roster, executor_client_id, node_display_name
 from controller.gearman import protocol
 from controller.gearman.admin import AdminClient
 from controller.gearman.connection import Connector
@@ -67,13 +68,16 @@ class Dispatcher:
         self.sessions: dict[str, MasterSession] = {}
         self.book = BuildBook()
         self.states: dict[ExecutorKey, WorkerState] = {}
-        self.roster = Roster(connector, config.gearman_servers, self, busy=self._answers_for_build)
+        self.roster = Roster(
+            connector, config.gearman_servers, self, busy=self._answers_for_build, closed=self._worker_closed
+        )
         self.management = Management(self)
         self.accepting = True
         self._depth = MIN_DEPTH
         self._in_flight = 0
         self._grab_round_due = False
         self.reservations = Reservations(loop, self._submit, self.kick)
+        self.parking = Parking()
         self._housekeeping: asyncio.Task | None = None
 
     # ---- setup ----------------------------------------------------------------
@@ -90,6 +94,30 @@ class Dispatcher:
         self.accepting = False
         for name, session in self.sessions.items():
             self.roster.sync(name, session.view, live=False)
+
+    def log_state(self) -> None:
+        """SIGUSR1: what every worker is doing, for an operator asking why one does not grab."""
+        log.warning(
+            "state: %d grabs in flight (depth %d), %d Gearman builds, accepting=%s",
+            self._in_flight,
+            self._depth,
+            len(self.book),
+            self.accepting,
+        )
+        for name, session in self.sessions.items():
+            log.warning("state: master %s live=%s %s", name, session.live, self.reservations.describe(name))
+        for key, state in sorted(self.states.items()):
+            parked = [str(server) for server in self.config.gearman_servers if self.parking.is_parked(key, server)]
+            log.warning(
+                "state: worker %s awake=%s parked=%s reserving=%s grabbing=%s build=%s retiring=%s",
+                executor_client_id(key),
+                ",".join(str(s) for s in state.awake) or "-",
+                ",".join(parked) or "-",
+                state.reserving,
+                state.grabbing or "-",
+                state.build or "-",
+                key in self.roster.retiring,
+            )
 
     def attached_builds(self) -> list[GearmanBuild]:
         return [build for build in self.book if build.attached]
@@ -109,6 +137,10 @@ class Dispatcher:
             state = self.states[key] = WorkerState()
         return state
 
+    def _worker_closed(self, key: ExecutorKey) -> None:
+        self.states.pop(key, None)
+        self._wake(self.parking.forget(key))
+
     def _answers_for_build(self, key: ExecutorKey) -> bool:
         state = self.states.get(key)
         return state is not None and (state.build is not None or state.grabbing is not None or state.reserving)
@@ -120,6 +152,7 @@ class Dispatcher:
         if fresh:
             self.reservations.forget_master(session.name)
         self.roster.sync(session.name, session.view, live=True)
+        self._wake_parked_of(session.name)
         self._reconcile(session)
         self.kick()
 
@@ -127,8 +160,10 @@ class Dispatcher:
         self.reservations.forget_denials(session.name)
         if changes.jobs:
             self.roster.sync(session.name, session.view, live=True)
+            self._wake_parked_of(session.name)
         elif changes.nodes:
             self.roster.sync(session.name, session.view, live=True, nodes=changes.nodes)
+            self._wake_parked_of(session.name)
         for build in changes.started:
             self._build_started(session, build)
         for build in changes.completed:
@@ -140,6 +175,7 @@ class Dispatcher:
     def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
         self.reservations.forget_master(session.name)
         self.roster.sync(session.name, session.view, live=False)
+        self._wake_parked_of(session.name)
         self.kick()
 
     def _reconcile(self, session: MasterSession) -> None:
@@ -333,12 +369,15 @@ class Dispatcher:
     def worker_connected(self, worker: Worker, server: GearmanServer) -> None:
         if isinstance(worker.key, ExecutorKey):
             self._state(worker.key).awake.discard(server)
+            self.parking.unpark(server, worker.key)  # a new connection is armed
 
     def worker_woken(self, worker: Worker, server: GearmanServer) -> None:
         if not isinstance(worker.key, ExecutorKey):
             worker.grab(server)
             return
         self._state(worker.key).awake.add(server)
+        for key in self.parking.wake_all(server):
+            self._state(key).awake.add(server)
         self.kick()
 
     def worker_no_job(self, worker: Worker, server: GearmanServer) -> None:
@@ -351,10 +390,12 @@ class Dispatcher:
         self._depth = max(MIN_DEPTH, self._depth // 2)
         # Nothing for this worker means nothing for any worker that can do less.
         for key, other in self.states.items():
-            if server in other.awake and not other.grabbing and not other.reserving:
+            if server in other.awake and not other.grabbing and not other.reserving and key != worker.key:
                 peer = self.roster.executors.get(key)
                 if peer is not None and (peer.functions is worker.functions or peer.functions <= worker.functions):
                     other.awake.discard(server)
+                    self.parking.park(server, key, worker.key)
+                    # gearmand answers PRE_SLEEP with NOOP if work is waiting for it right now.
                     peer.sleep(server)
         state.awake.discard(server)
         worker.sleep(server)
@@ -380,6 +421,8 @@ class Dispatcher:
             return
         state = self._state(worker.key)
         state.awake.discard(server)
+        self.parking.unpark(server, worker.key)
+        self._wake(self.parking.wake_covered_by(worker.key))
         if state.grabbing == server:
             self._end_grab(worker.key, state, release=True)
         uuid = state.build
@@ -397,6 +440,16 @@ class Dispatcher:
             if build.phase is not Phase.DONE:
                 build.detached_at = time.monotonic()
         self.kick()
+
+    def _wake(self, woken: list[tuple[ExecutorKey, GearmanServer]]) -> None:
+        for key, server in woken:
+            self._state(key).awake.add(server)
+        if woken:
+            self.kick()
+
+    def _wake_parked_of(self, master: str) -> None:
+        """Function sets of this master's workers may have changed: covers may no longer cover."""
+        self._wake(self.parking.wake_where(lambda key: isinstance(key, ExecutorKey) and key.master == master))
 
     def _end_grab(self, key: ExecutorKey, state: WorkerState, release: bool) -> None:
         if state.grabbing is not None:

@@ -104,6 +104,12 @@ class Reservations:
     def denied(self, master: str, node: str, now: float) -> bool:
         return self._denied.get((master, node), (0.0, 0.0))[0] > now
 
+    def describe(self, master: str) -> str:
+        now = time.monotonic()
+        spares = {node: len(s) for (m, node), s in self._spares.items() if m == master}
+        denied = {node: round(at - now, 2) for (m, node), (at, _) in self._denied.items() if m == master and at > now}
+        return f"spares={spares} denied={denied} releasing={len(self._releases.get(master, []))}"
+
     def forget_denials(self, master: str) -> None:
         for node in [node for node in self._denied if node[0] == master]:
             del self._denied[node]

@@ -49,11 +49,13 @@ class Roster:
         servers: tuple[GearmanServer, ...],
         listener: WorkerListener,
         busy: Callable[[ExecutorKey], bool],
+        closed: Callable[[ExecutorKey], None],
     ):
         self._connector = connector
         self._servers = servers
         self._listener = listener
         self._busy = busy
+        self._closed = closed
         self.executors: dict[ExecutorKey, Worker] = {}
         self.retiring: set[ExecutorKey] = set()
         self.managers: dict[str, Worker] = {}
@@ -111,6 +113,7 @@ class Roster:
         worker.close()
         del self.executors[key]
         self.retiring.discard(key)
+        self._closed(key)
 
     def finish_retiring(self, key: ExecutorKey) -> None:
         if key in self.retiring:

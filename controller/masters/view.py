@@ -77,7 +77,7 @@ def job_from_shape(shape: dict[str, Any]) -> Job:
 class Changes:
     """What an inventory or event changed, for the dispatcher to act on."""
 
-    nodes: set[str] = field(default_factory=set)  # added, removed or changed node names
+    nodes: set[str] = field(default_factory=set)  # added, removed or changed nodes (not their running builds)
     jobs: bool = False
     quiet_down: bool = False
     started: list[BuildInfo] = field(default_factory=list)
@@ -149,16 +149,13 @@ class MasterView:
             changes.quiet_down = True
         elif kind == "build_started":
             build = BuildInfo.from_record(event["build"])
-            if (build.job, build.number) not in self.running:
-                self.running[(build.job, build.number)] = build
-                changes.nodes.add(build.node or "")
+            self.running.setdefault((build.job, build.number), build)
             if build.uuid:
                 self.gearman_builds[build.uuid] = build
             changes.started.append(build)
         elif kind == "build_completed":
             build = BuildInfo.from_record(event["build"])
-            if self.running.pop((build.job, build.number), None) is not None:
-                changes.nodes.add(build.node or "")
+            self.running.pop((build.job, build.number), None)
             if build.uuid:
                 self.gearman_builds.pop(build.uuid, None)
             changes.completed.append(build)

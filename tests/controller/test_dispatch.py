@@ -3,6 +3,7 @@
 import socket
 import urllib.request
 
+from tests.controller.jenkins_changes import change
 from tests.controller_harness import wait_until, worker_functions
 
 
@@ -76,3 +77,25 @@ def test_no_completion_is_lost_when_inventories_come_often(farm_factory, gearman
     records = [client.submit("build:zero") for _ in range(150)]
     client.wait(records, 120)
     assert {r.result for r in records} == {"SUCCESS"}
+
+
+def test_workers_woken_without_work_hear_of_later_work(farm_factory, gearmand):
+    # gearmand NOOPs a worker once until it grabs again. A wave of single jobs
+    # wakes every worker and most get nothing; later bursts must still reach
+    # all of them, not only the few that grabbed last.
+    farm = farm_factory(gearmand, masters=1)
+    double = farm.doubles["jenkins1"]
+    change(double, "set_builtin_executors", executors=0)
+    double.add_node("a", labels="linux", executors=2)
+    double.add_node("b", labels="linux", executors=2)
+    double.create_job("work", command="sleep 0.5", label="linux")
+    farm.start_controller()
+    farm.wait_for_function("build:work", workers=4)
+    client = farm.connect_client()
+    for _ in range(10):
+        single = client.submit("build:work")
+        client.wait([single], 30)
+    burst = [client.submit("build:work") for _ in range(16)]
+    client.wait(burst, 60)
+    assert {r.result for r in burst} == {"SUCCESS"}
+    assert {r.data["worker"] for r in burst} == {"a_exec-0", "a_exec-1", "b_exec-0", "b_exec-1"}
