@@ -146,8 +146,8 @@ def test_left_items_after_start_and_after_cancel(shared_double):
         def build = started.get()
         def startedId = build.queueId
         j.doQuietDown()
-        def cancelled = q.schedule2(job, 0).item
-        q.cancel(cancelled)
+        // Under the queue lock, as Jenkins code would: maintenance cannot re-file the item in between.
+        def cancelled = Queue.withLock({{ def item = q.schedule2(job, 0).item; q.cancel(item); item }} as java.util.concurrent.Callable)
         j.doCancelQuietDown()
         def l1 = q.getItem(startedId); def l2 = q.getItem(cancelled.id)
         println '{MARK}' + groovy.json.JsonOutput.toJson([t1: l1.getClass().simpleName, exec: l1.executable.number == build.number,

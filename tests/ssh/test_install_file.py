@@ -112,7 +112,9 @@ def test_concurrent_reader_sees_only_complete_old_or_new_content(sshd_server: SS
         reader.join()
 
     assert problems == []
-    assert seen[-1] == versions[-1]
+    # The reader may stop before it reads the last version; the file has it.
+    assert target.read_bytes() == versions[-1]
+    assert [versions.index(content) for content in seen] == sorted(versions.index(content) for content in seen)
     assert len(seen) >= 3, "the reader must have overlapped several writes to prove anything"
     assert os.listdir(target.parent) == [target.name]
 
