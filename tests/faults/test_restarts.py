@@ -148,3 +148,34 @@ def test_server_restart_with_twenty_builds(request, farm_factory, server_kind):
     assert len(builds) == 20
     assert_no_unique_id_built_twice(builds)
     assert_no_executor_ran_two_builds(builds, executors(farm, 10))
+
+
+@pytest.mark.faults
+def test_controller_killed_with_twenty_builds_running(farm_factory, gearmand):
+    farm = full_farm(farm_factory, gearmand, executors_per_master=10)
+    client, records = start_builds(farm, 20)
+    farm.controller.kill()
+    farm.start_controller()
+    client.wait(records, BUILD_SECONDS * 3 + 60)
+    assert {r.result for r in records} == {"SUCCESS"}
+    builds = jenkins_builds(farm.doubles, ["work"])
+    assert len(builds) == 20
+    assert_no_unique_id_built_twice(builds)
+    assert_no_executor_ran_two_builds(builds, executors(farm, 10))
+
+
+@pytest.mark.faults
+def test_master_killed_mid_build_and_restarted(farm_factory, gearmand):
+    farm = full_farm(farm_factory, gearmand, executors_per_master=10)
+    client, records = start_builds(farm, 20)
+    victim = "jenkins2"
+    farm.doubles[victim].kill()  # SIGKILL: nothing saved, builds die with the JVM
+    farm.doubles[victim].start()
+    client.wait(records, BUILD_SECONDS + 90)
+    for record in records:
+        if record.data["manager"] != victim:
+            assert record.result == "SUCCESS"
+        else:
+            assert record.kinds()[-1] in ("WORK_COMPLETE", "WORK_FAIL")
+    assert_no_unique_id_built_twice(jenkins_builds(farm.doubles, ["work"]))
+    farm.wait_for_function("build:work:linux", workers=20, timeout=60)
