@@ -32,7 +32,6 @@ from controller.dispatch.management import Management
 from controller.dispatch.parking import Parking
 from controller.dispatch.reservations import HANDOVER_MS, Reservations
 from controller.dispatch.roster import ExecutorKey, Roster, executor_client_id, node_display_name
-from controller.gearman import protocol
 from controller.gearman.admin import AdminClient
 from controller.gearman.connection import Connector
 from controller.gearman.worker import Assignment, Worker
@@ -703,10 +702,7 @@ class Dispatcher:
             if build.attached and build.phase is Phase.RUNNING and build.data_sent:
                 worker = self._worker(build.worker_key)
                 if worker is not None:
-                    worker.send_packets(
-                        build.assignment,
-                        [protocol.work_status(build.assignment.handle, build.elapsed_ms(), max(build.estimated_ms, 0))],
-                    )
+                    worker.send_status(build.assignment, build.elapsed_ms(), max(build.estimated_ms, 0))
 
     def _abort_orphans(self, now: float) -> None:
         """Detached builds past the grace period: abort them unless a server still holds their job."""

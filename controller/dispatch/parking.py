@@ -62,8 +62,5 @@ class Parking:
         """``key`` no longer needs waking on ``server`` (it reconnected: a new connection is armed)."""
         self._parked.get(server, {}).pop(key, None)
 
-    def count(self, server: GearmanServer) -> int:
-        return len(self._parked.get(server, {}))
-
     def is_parked(self, key: Hashable, server: GearmanServer) -> bool:
         return key in self._parked.get(server, {})

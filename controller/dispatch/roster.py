@@ -119,10 +119,6 @@ class Roster:
         if key in self.retiring:
             self.retire(key)
 
-    def drop_master(self, master: str) -> None:
-        for key in [key for key in self.executors if key.master == master]:
-            self.retire(key)
-
     def close(self) -> None:
         for worker in [*self.executors.values(), *self.managers.values()]:
             worker.close()

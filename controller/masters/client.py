@@ -148,12 +148,6 @@ class MasterClient:
         first = output.strip().splitlines()[0] if output.strip() else "no output"
         return errors.MasterError(self.name, f"unexpected script console reply: {first[:200]}")
 
-    def jenkins_version(self) -> str:
-        try:
-            return self._jenkins.get_version()
-        except (jenkins.JenkinsException, requests.exceptions.RequestException) as exc:
-            raise errors.MasterUnreachable(self.name, f"cannot reach {self.master.url}: {_reason(exc)}") from None
-
     # ---- agent life cycle --------------------------------------------------
 
     def probe(self) -> AgentProbe:
