@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import yaml
 
 from controller.gearman.admin import AdminClient
+from tests import waiting
 
 
 def write_config(path: Path, servers: list[str], masters: list[Any], tls: Any = None, **options: Any) -> Path:
@@ -73,20 +73,9 @@ class ControllerProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def wait_until(
-    predicate: Callable[[], Any], timeout: float = 30.0, message: str = "condition", interval: float = 0.05
-) -> Any:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-        except Exception as exc:  # servers restarting, etc.: keep waiting
-            last = exc
-        if last and not isinstance(last, Exception):
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, message: str = "condition", **kwargs: Any) -> Any:
+    """tests.waiting.wait_until, treating any error as "not yet": servers restart under these tests."""
+    return waiting.wait_until(predicate, timeout, message, ignore=(Exception,), **kwargs)
 
 
 def function_workers(server: Any, tls: Any = None) -> dict[str, int]:

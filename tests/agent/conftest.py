@@ -21,6 +21,7 @@ import pytest
 from controller.config import MasterConfig, Secret
 from controller.masters.client import MasterClient, RequestCounter
 from tests.jenkins_double import JenkinsDouble, groovy_data, start_double
+from tests.waiting import wait_until
 
 MARK = "@@AGENT-TEST@@"
 # Measurements the terminal summary reports: {what: value}.
@@ -94,20 +95,6 @@ def agent_extensions(double: JenkinsDouble) -> dict[str, list[str]]:
     return groovy(double, AGENT_EXTENSIONS, types=list(EXTENSION_TYPES))
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02, message: str = "") -> Any:
-    """The predicate's first true value, polled from every ``interval`` up to every 0.2 s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message or predicate}")
-        time.sleep(interval)
-        # Each poll is a script the master compiles: back off while the wait is long.
-        interval = min(interval * 1.5, 0.2)
-
-
 def new_uuid() -> str:
     return uuid_module.uuid4().hex
 
@@ -142,7 +129,7 @@ def wait_state(client: MasterClient, uuid: str, states: tuple[str, ...], timeout
         build = find(client, uuid)
         return build if build is not None and build["state"] in states else None
 
-    return wait_until(reached, timeout, 0.02, f"build {uuid} to reach {states}")
+    return wait_until(reached, timeout, f"build {uuid} to reach {states}")
 
 
 def builds_of(double: JenkinsDouble, job: str) -> list[dict[str, Any]]:
@@ -231,7 +218,7 @@ class EventWatcher:
                 last = self.arrivals[-1] if self.arrivals else 0.0
             return time.monotonic() - last >= period
 
-        wait_until(quiet, timeout, 0.05, "the event stream to go quiet")
+        wait_until(quiet, timeout, "the event stream to go quiet", interval=0.05)
 
     def mark(self) -> int:
         """The index the next event will have: pass as ``start`` to see only later events."""
@@ -244,14 +231,17 @@ def observe(
 ) -> dict[str, Any]:
     """Runs ``action`` and returns the first later event matching ``predicate``.
 
-    Asserts that it arrived within EVENT_LATENCY_LIMIT of the start of the action
-    (the action's own request included) and records the latency under ``what``.
+    Asserts that the agent emitted it within EVENT_LATENCY_LIMIT of the start of
+    the action (the action's own request included) and records the latency under
+    ``what``. Both ends are wall-clock stamps on this machine: the event's own
+    ``time`` (the agent's clock) against the moment the action began, so that
+    the test's thread scheduling on a loaded machine is not counted.
     """
     start = watcher.mark()
-    began = time.monotonic()
+    began = time.time()
     action()
-    event, arrival = watcher.wait_for(predicate, timeout=EVENT_LATENCY_LIMIT + 4, start=start)
-    latency = arrival - began
+    event, _arrival = watcher.wait_for(predicate, timeout=EVENT_LATENCY_LIMIT + 4, start=start)
+    latency = event["time"] / 1000 - began
     MEASURED[f"event latency: {what} (s)"] = round(latency, 3)
     assert latency < EVENT_LATENCY_LIMIT, f"{what}: event after {latency:.3f} s"
     return event

@@ -8,7 +8,6 @@ double's tests (a double shared per module, polling, script output parsing).
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -38,14 +37,3 @@ def groovy_json(double, script: str):
         if line.startswith(MARK):
             return json.loads(line[len(MARK) :])
     raise AssertionError(f"no {MARK} line in script output:\n{output}")
-
-
-def wait_for(predicate, timeout: float = 20, interval: float = 0.1, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message}")
-        time.sleep(interval)

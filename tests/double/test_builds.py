@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from tests.double.conftest import MARK, groovy_json, wait_for
+from tests.double.conftest import MARK, groovy_json
 from tests.jenkins_double import groovy_data_literal_body
+from tests.waiting import wait_until
 
 RUN_BUILD = """
 import hudson.model.*
@@ -117,7 +118,7 @@ def test_executor_interrupt_aborts_and_kills_the_process_tree(shared_double, tmp
     pidfile = tmp_path / "child.pid"
     shared_double.create_job("abortme", command=f"sleep 300 & echo $! > {pidfile}; wait")
     assert shared_double.run_script("println Jenkins.get().getItem('abortme').scheduleBuild2(0) != null") == "true"
-    wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), message="the shell to start")
+    wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), message="the shell to start")
     child = int(pidfile.read_text())
     data = groovy_json(
         shared_double,
@@ -130,7 +131,7 @@ def test_executor_interrupt_aborts_and_kills_the_process_tree(shared_double, tmp
     )
     assert data["result"] == "ABORTED"
     assert "Build was aborted" in data["log"]
-    wait_for(lambda: not os.path.exists(f"/proc/{child}"), timeout=10, message="the child process to die")
+    wait_until(lambda: not os.path.exists(f"/proc/{child}"), timeout=10, message="the child process to die")
 
 
 def test_python_jenkins_direct_client_builds_and_reads_results(shared_double):
@@ -139,11 +140,11 @@ def test_python_jenkins_direct_client_builds_and_reads_results(shared_double):
     )
     client = shared_double.client()
     queue_id = client.build_job("direct", {"P": "remote", "UNDECLARED": "dropped"})
-    item = wait_for(
+    item = wait_until(
         lambda: (lambda i: i if i.get("executable") else None)(client.get_queue_item(queue_id)), message="start"
     )
     number = item["executable"]["number"]
-    info = wait_for(
+    info = wait_until(
         lambda: (lambda b: b if not b["building"] else None)(client.get_build_info("direct", number)), message="end"
     )
     assert info["result"] == "SUCCESS"

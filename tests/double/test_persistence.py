@@ -1,6 +1,7 @@
 """State survives a restart; init.groovy.d runs at boot; agent-defined classes cannot be reloaded."""
 
-from tests.double.conftest import MARK, groovy_json, wait_for
+from tests.double.conftest import MARK, groovy_json
+from tests.waiting import wait_until
 
 SNAPSHOT = f"""
 def j = Jenkins.get(); def job = j.getItem('kept')
@@ -71,10 +72,10 @@ def test_build_running_when_the_process_died(jenkins_double):
     double.run_script(
         "Jenkins.get().getItem('crash').scheduleBuild2(0); Jenkins.get().getItem('crash2').scheduleBuild2(0)"
     )
-    wait_for(
+    wait_until(
         lambda: double.run_script("println Jenkins.get().getItem('crash').isBuilding()") == "true", message="start"
     )
-    wait_for(
+    wait_until(
         lambda: double.run_script("println Jenkins.get().getItem('crash2').isBuilding()") == "true", message="start"
     )
     double.run_script("Jenkins.get().getItem('crash').lastBuild.setDescription('saved while running')")

@@ -1,6 +1,7 @@
 """The queue's life cycle and rules: offline nodes, quiet-down, dispatchers, folding, left items."""
 
-from tests.double.conftest import MARK, groovy_json, wait_for
+from tests.double.conftest import MARK, groovy_json
+from tests.waiting import wait_until
 
 ITEM_STATE = f"""
 def q = Jenkins.get().queue
@@ -33,11 +34,11 @@ def test_temporarily_offline_node_holds_the_queue_until_back(jenkins_double):
         "Jenkins.get().getComputer('solo').setTemporarilyOffline(true, new hudson.slaves.OfflineCause.ByCLI('maintenance'))"
     )
     schedule(double, "held")
-    state = wait_for(lambda: [i for i in queue_state(double) if i["type"] == "BuildableItem"], message="buildable")
+    state = wait_until(lambda: [i for i in queue_state(double) if i["type"] == "BuildableItem"], message="buildable")
     assert state[0]["why"] == "‘solo’ is offline"  # noqa: RUF001 (Jenkins' message)
     assert build_count(double, "held") == 0
     double.run_script("Jenkins.get().getComputer('solo').setTemporarilyOffline(false, null)")
-    wait_for(lambda: build_count(double, "held") == 1, message="the build to start")
+    wait_until(lambda: build_count(double, "held") == 1, message="the build to start")
 
 
 def test_disconnected_agent_holds_the_queue_and_fails_running_builds(jenkins_double):
@@ -46,7 +47,9 @@ def test_disconnected_agent_holds_the_queue_and_fails_running_builds(jenkins_dou
     double.add_node("lost", labels="lost")
     double.create_job("long", command="sleep 60", label="lost")
     schedule(double, "long")
-    wait_for(lambda: double.run_script("println Jenkins.get().getItem('long').isBuilding()") == "true", message="start")
+    wait_until(
+        lambda: double.run_script("println Jenkins.get().getItem('long').isBuilding()") == "true", message="start"
+    )
     data = groovy_json(
         double,
         f"""
@@ -60,12 +63,12 @@ def test_disconnected_agent_holds_the_queue_and_fails_running_builds(jenkins_dou
     assert data["online"] is False and data["result"] == "FAILURE"
     assert "FATAL: command execution failed" in data["log"]
     schedule(double, "long")
-    wait_for(
+    wait_until(
         lambda: queue_state(double) and queue_state(double)[0]["why"] == "‘lost’ is offline",  # noqa: RUF001
         message="blocked on offline",
     )
     double.run_script("Jenkins.get().getComputer('lost').connect(false)")
-    wait_for(lambda: build_count(double, "long") == 2, message="restart after reconnect")
+    wait_until(lambda: build_count(double, "long") == 2, message="restart after reconnect")
 
 
 def test_quiet_down_starts_nothing_new(jenkins_double):
@@ -74,12 +77,12 @@ def test_quiet_down_starts_nothing_new(jenkins_double):
     double.create_job("quiet", command="true", label=None)
     double.run_script("Jenkins.get().doQuietDown()")
     schedule(double, "quiet")
-    wait_for(
+    wait_until(
         lambda: [i for i in queue_state(double) if i["why"] == "Jenkins is about to shut down"], message="shutdown why"
     )
     assert build_count(double, "quiet") == 0
     double.run_script("Jenkins.get().doCancelQuietDown()")
-    wait_for(lambda: build_count(double, "quiet") == 1, message="build after cancel")
+    wait_until(lambda: build_count(double, "quiet") == 1, message="build after cancel")
 
 
 def test_dispatcher_defined_in_a_script_blocks_a_node_until_removed(jenkins_double):
@@ -98,14 +101,14 @@ def test_dispatcher_defined_in_a_script_blocks_a_node_until_removed(jenkins_doub
         QueueTaskDispatcher.all().add(new NotThere())
     """)
     schedule(double, "dispatched")
-    wait_for(lambda: [i for i in queue_state(double) if i["why"] == "not here"], message="dispatcher why")
+    wait_until(lambda: [i for i in queue_state(double) if i["why"] == "not here"], message="dispatcher why")
     assert build_count(double, "dispatched") == 0
     double.run_script(
         "QueueTaskDispatcher.all().removeAll(QueueTaskDispatcher.all().findAll { it.class.name == 'NotThere' }); Jenkins.get().queue.scheduleMaintenance()".replace(
             "QueueTaskDispatcher", "hudson.model.queue.QueueTaskDispatcher"
         )
     )
-    wait_for(lambda: build_count(double, "dispatched") == 1, message="build after removal")
+    wait_until(lambda: build_count(double, "dispatched") == 1, message="build after removal")
 
 
 def test_schedule2_folds_duplicates_and_keeps_differing_parameters_apart(shared_double):
@@ -170,16 +173,16 @@ def test_non_concurrent_job_second_item_waits_blocked(shared_double, tmp_path):
     flag = tmp_path / "go"
     shared_double.create_job("serial", command=f"while [ ! -e {flag} ]; do sleep 0.1; done", concurrent=False)
     schedule(shared_double, "serial")
-    wait_for(
+    wait_until(
         lambda: shared_double.run_script("println Jenkins.get().getItem('serial').isBuilding()") == "true",
         message="first build",
     )
     schedule(shared_double, "serial", param="second")
-    blocked = wait_for(
+    blocked = wait_until(
         lambda: [i for i in queue_state(shared_double) if i["type"] == "BlockedItem"], message="blocked item"
     )
     assert blocked[0]["why"].startswith("Build #1 is already in progress")
     flag.write_text("go")
-    wait_for(
+    wait_until(
         lambda: build_count(shared_double, "serial") == 2 and not queue_state(shared_double), message="second build"
     )
