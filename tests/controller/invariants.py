@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from tests.controller.jenkins_changes import change
@@ -46,3 +47,16 @@ def peak_concurrency(builds: list[dict]) -> dict[tuple[str, str], int]:
 def assert_no_executor_ran_two_builds(builds: list[dict], executors: dict[tuple[str, str], int]) -> None:
     for node, peak in peak_concurrency(builds).items():
         assert peak <= executors[node], f"{node} ran {peak} builds at once with {executors[node]} executors"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def assert_memory_back_to_idle(pid: int, idle_mb: float, slack_mb: float = 30.0) -> None:
+    """The controller keeps no more than bounded bookkeeping once a storm has passed."""
+    now = rss_mb(pid)
+    assert now < idle_mb + slack_mb, f"controller RSS grew from {idle_mb:.0f} MB idle to {now:.0f} MB"

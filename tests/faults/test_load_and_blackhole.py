@@ -5,26 +5,20 @@ idle level once the storm has passed.
 """
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.controller.invariants import (
+    assert_memory_back_to_idle,
     assert_no_executor_ran_two_builds,
     assert_no_unique_id_built_twice,
     jenkins_builds,
+    rss_mb,
 )
 from tests.controller.jenkins_changes import change
 from tests.controller_harness import function_workers, wait_until
 
 pytestmark = pytest.mark.faults
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
 
 
 def farm_with(farm_factory, server, executors, command, **options):
@@ -40,6 +34,7 @@ def farm_with(farm_factory, server, executors, command, **options):
 
 def test_master_blackholed_for_thirty_seconds(farm_factory, gearmand):
     farm = farm_with(farm_factory, gearmand, 3, "sleep 5", event_poll_timeout=5)
+    idle = rss_mb(farm.controller.process.pid)
     client = farm.connect_client()
     first = [client.submit("build:work") for _ in range(6)]
     for record in first:
@@ -69,6 +64,7 @@ def test_master_blackholed_for_thirty_seconds(farm_factory, gearmand):
     after = [client.submit("build:work") for _ in range(6)]
     client.wait(after, 90)
     assert {r.result for r in after} == {"SUCCESS"}
+    assert_memory_back_to_idle(farm.controller.process.pid, idle)
     builds = jenkins_builds(farm.doubles, ["work"])
     assert_no_unique_id_built_twice(builds)
     assert_no_executor_ran_two_builds(builds, {(n, f"{n}-n"): 3 for n in farm.doubles})
@@ -86,4 +82,4 @@ def test_thousand_builds_on_ten_executors(farm_factory, gearmand):
     assert len(builds) == 1000
     assert_no_unique_id_built_twice(builds)
     assert_no_executor_ran_two_builds(builds, {(n, f"{n}-n"): 5 for n in farm.doubles})
-    assert rss_mb(pid) < idle + 30, f"RSS grew from {idle:.0f} MB to {rss_mb(pid):.0f} MB"
+    assert_memory_back_to_idle(pid, idle)

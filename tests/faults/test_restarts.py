@@ -7,9 +7,11 @@ Jenkins builds, and no executor runs two builds at once.
 import pytest
 
 from tests.controller.invariants import (
+    assert_memory_back_to_idle,
     assert_no_executor_ran_two_builds,
     assert_no_unique_id_built_twice,
     jenkins_builds,
+    rss_mb,
 )
 from tests.controller.jenkins_changes import change
 from tests.controller_harness import function_workers, wait_until
@@ -34,6 +36,7 @@ def executors(farm, count):
 def start_builds(farm, count):
     farm.start_controller()
     farm.wait_for_function("build:work:linux", workers=sum(executors(farm, 2).values()))
+    farm.idle_rss_mb = rss_mb(farm.controller.process.pid)
     client = farm.connect_client()
     records = [client.submit("build:work") for _ in range(count)]
     for record in records:
@@ -102,6 +105,7 @@ def test_gearmand_restart_mid_build_answers_every_client_and_aborts_orphans(farm
     assert {b["result"] for b in builds} == {"ABORTED"}  # orphans: no client is waiting for them
     assert_no_unique_id_built_twice(builds)
     farm.wait_for_function("build:work:linux", workers=4, timeout=20)
+    assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
 def test_master_restart_mid_build_answers_the_client(farm_factory, gearmand):
@@ -121,6 +125,7 @@ def test_master_restart_mid_build_answers_the_client(farm_factory, gearmand):
     again = [client.submit("build:work") for _ in range(4)]
     client.wait(again, BUILD_SECONDS * 2 + 30)
     assert {r.result for r in again} == {"SUCCESS"}
+    assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
 def test_master_down_at_start_joins_when_it_comes_up(farm_factory, gearmand):
@@ -148,6 +153,8 @@ def test_server_restart_with_twenty_builds(request, farm_factory, server_kind):
     assert len(builds) == 20
     assert_no_unique_id_built_twice(builds)
     assert_no_executor_ran_two_builds(builds, executors(farm, 10))
+    if farm.controller.alive():
+        assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
 @pytest.mark.faults
@@ -162,6 +169,8 @@ def test_controller_killed_with_twenty_builds_running(farm_factory, gearmand):
     assert len(builds) == 20
     assert_no_unique_id_built_twice(builds)
     assert_no_executor_ran_two_builds(builds, executors(farm, 10))
+    if farm.controller.alive():
+        assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
 @pytest.mark.faults
@@ -179,3 +188,4 @@ def test_master_killed_mid_build_and_restarted(farm_factory, gearmand):
             assert record.kinds()[-1] in ("WORK_COMPLETE", "WORK_FAIL")
     assert_no_unique_id_built_twice(jenkins_builds(farm.doubles, ["work"]))
     farm.wait_for_function("build:work:linux", workers=20, timeout=60)
+    assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
