@@ -91,8 +91,8 @@ class Dispatcher:
     def stop_grabbing(self) -> None:
         """Shutdown: no new builds; every executor worker unregisters its functions."""
         self.accepting = False
-        for name, session in self.sessions.items():
-            self.roster.sync(name, session.view, live=False)
+        for session in self.sessions.values():
+            self._sync_roster(session)
 
     def log_state(self) -> None:
         """SIGUSR1: what every worker is doing, for an operator asking why one does not grab."""
@@ -150,19 +150,16 @@ class Dispatcher:
         """An inventory: ``fresh`` after start, a reconnect or an agent restart, else a periodic one."""
         if fresh:
             self.reservations.forget_master(session.name)
-        self.roster.sync(session.name, session.view, live=True)
-        self._wake_parked_of(session.name)
+        self._sync_roster(session)
         self._reconcile(session)
         self.kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
         self.reservations.forget_denials(session.name)
         if changes.jobs:
-            self.roster.sync(session.name, session.view, live=True)
-            self._wake_parked_of(session.name)
+            self._sync_roster(session)
         elif changes.nodes:
-            self.roster.sync(session.name, session.view, live=True, nodes=changes.nodes)
-            self._wake_parked_of(session.name)
+            self._sync_roster(session, changes.nodes)
         for build in changes.started:
             self._build_started(session, build)
         for build in changes.completed:
@@ -173,9 +170,13 @@ class Dispatcher:
 
     def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
         self.reservations.forget_master(session.name)
-        self.roster.sync(session.name, session.view, live=False)
-        self._wake_parked_of(session.name)
+        self._sync_roster(session)
         self.kick()
+
+    def _sync_roster(self, session: MasterSession, nodes: set[str] | None = None) -> None:
+        """Workers and function sets to match the view; none while the master is down or we shut down."""
+        self.roster.sync(session.name, session.view, live=session.live and self.accepting, nodes=nodes)
+        self._wake_parked_of(session.name)
 
     def _reconcile(self, session: MasterSession) -> None:
         """Bring our builds of this master in line with a fresh inventory."""
