@@ -151,7 +151,7 @@ class Dispatcher:
         if fresh:
             self.reservations.forget_master(session.name)
         self._sync_roster(session)
-        self._reconcile(session)
+        self._reconcile(session, adopt=fresh)
         self.kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
@@ -178,8 +178,15 @@ class Dispatcher:
         self.roster.sync(session.name, session.view, live=session.live and self.accepting, nodes=nodes)
         self._wake_parked_of(session.name)
 
-    def _reconcile(self, session: MasterSession) -> None:
-        """Bring our builds of this master in line with a fresh inventory."""
+    def _reconcile(self, session: MasterSession, adopt: bool) -> None:
+        """Bring our builds of this master in line with an inventory.
+
+        ``adopt`` (after our start or the master's restart): Gearman builds the
+        master runs that we do not answer for are taken on, to be re-attached
+        when their job comes back or aborted as orphans. Not otherwise: a
+        build someone started again by hand from a Gearman build's parameters
+        carries its uuid too, and is none of our business.
+        """
         view = session.view
         for build in self.book.of_master(session.name):
             info = view.gearman_builds.get(build.uuid)
@@ -191,8 +198,8 @@ class Dispatcher:
                     self._schedule(build, None)
             else:
                 self._find_lost(session, build)
-        # Gearman builds the master has and we do not answer for (we restarted):
-        # they wait for their job to come back, or become orphans.
+        if not adopt:
+            return
         for uuid, info in view.gearman_builds.items():
             if self.book.get(uuid) is None:
                 build = GearmanBuild(uuid, session.name, info.job, info.node or "")
@@ -238,10 +245,8 @@ class Dispatcher:
             return
         build = self.book.get(info.uuid)
         if build is None:
-            build = GearmanBuild(info.uuid, session.name, info.job, info.node or "")
-            build.detached_at = time.monotonic()
-            self.book.add(build)
-        elif build.number is not None and build.number != info.number:
+            return  # not scheduled through us (e.g. a build repeated by hand with its parameters)
+        if build.number is not None and build.number != info.number:
             log.warning(
                 "master %s: %s #%s reuses uuid %s of #%s; ignored",
                 session.name,

@@ -40,6 +40,11 @@ SNIPPETS = {
     ),
     "rename_job": "j.getItemByFullName(data.job).renameTo(data.new_name)",
     "delete_job": "j.getItemByFullName(data.job).delete()",
+    "rebuild_by_hand": (
+        "def p = j.getItemByFullName(data.job)\n"
+        "def values = [new hudson.model.StringParameterValue('GEARMAN_UUID', data.uuid)]\n"
+        "j.getQueue().schedule2(p, 0, [new hudson.model.ParametersAction(values, ['GEARMAN_UUID'])])"
+    ),
     "quiet_down": "j.doQuietDown()",
     "cancel_quiet_down": "j.doCancelQuietDown()",
     "build_description": "println j.getItemByFullName(data.job).getBuildByNumber(data.number as int).getDescription()",
