@@ -116,3 +116,20 @@ def test_a_build_repeated_by_hand_with_a_gearman_uuid_is_left_alone(farm_factory
         lambda: [b for b in json.loads(change(double, "builds_of", job="slow")) if b["result"]], 30, "the build done"
     )
     assert [b["result"] for b in done] == ["SUCCESS"]
+
+
+def test_builds_spread_over_idle_nodes_instead_of_piling_up(farm_factory, gearmand):
+    # The Gearman server wakes every worker and would give jobs to whichever
+    # grabs first; plugin users saw builds pile onto a few nodes.
+    farm = farm_factory(gearmand, masters=1)
+    double = farm.doubles["jenkins1"]
+    change(double, "set_builtin_executors", executors=0)
+    for node in ("a", "b", "c", "d"):
+        double.add_node(node, labels="linux", executors=3)
+    double.create_job("work", command="sleep 3", label="linux")
+    farm.start_controller()
+    farm.wait_for_function("build:work", workers=12)
+    client = farm.connect_client()
+    builds = [client.submit("build:work") for _ in range(4)]
+    client.wait(builds, 60)
+    assert sorted(r.data["node_name"] for r in builds) == ["a", "b", "c", "d"]
