@@ -10,14 +10,15 @@ a build scheduled there that has not started yet).
 Spreading: the Gearman server wakes every capable worker at once and would
 hand jobs to whichever grabs first, which piles builds onto a few nodes.
 So the controller picks the grabbing workers itself: least loaded node
-first (running + committed, over executors), then least loaded master,
-then the node with more free executors.
+first (running + committed, over executors), then least loaded master;
+between equals, a node holding a spare reservation (it can grab without
+asking its master first), then the node with more free executors.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
 from controller.dispatch.roster import ExecutorKey
@@ -49,6 +50,7 @@ def pick_grabbers(
     views: Mapping[str, MasterView],
     committed: Mapping[tuple[str, str], int],
     limit: int,
+    spares: Set[tuple[str, str]] = frozenset(),
 ) -> list[ExecutorKey]:
     """Up to ``limit`` candidate workers, spread over nodes and masters, one per free executor."""
     by_node: dict[tuple[str, str], list[ExecutorKey]] = {}
@@ -69,7 +71,7 @@ def pick_grabbers(
         if load is None or load.free <= 0:
             continue
         keys.sort()
-        heap.append(_entry(node_key, load, master_load))
+        heap.append(_entry(node_key, load, master_load, spares))
     heapq.heapify(heap)
     picks: list[ExecutorKey] = []
     while heap and len(picks) < limit:
@@ -79,10 +81,13 @@ def pick_grabbers(
         load = loads[node_key] = NodeLoad(load.executors, load.busy, load.committed + 1)
         master_load[node_key[0]][0] += 1
         if load.free > 0 and by_node[node_key]:
-            heapq.heappush(heap, _entry(node_key, load, master_load))
+            heapq.heappush(heap, _entry(node_key, load, master_load, spares))
     return picks
 
 
-def _entry(node_key: tuple[str, str], load: NodeLoad, master_load: dict[str, list[int]]) -> tuple:
+def _entry(
+    node_key: tuple[str, str], load: NodeLoad, master_load: dict[str, list[int]], spares: Set[tuple[str, str]]
+) -> tuple:
     used, total = master_load[node_key[0]]
-    return ((load.busy + load.committed) / load.executors, used / max(total, 1), -load.free, node_key)
+    fraction = (load.busy + load.committed) / load.executors
+    return (fraction, used / max(total, 1), node_key not in spares, -load.free, node_key)

@@ -508,47 +508,60 @@ class Dispatcher:
         ]
         if not candidates:
             return
-        picks = pick_grabbers(candidates, live, self._commitments(), budget)
-        by_master: dict[str, list[ExecutorKey]] = {}
+        picks = pick_grabbers(candidates, live, self._commitments(), budget, self.reservations.spare_nodes())
         for key in picks:
             self.states[key].reserving = True
             self._in_flight += 1
-            by_master.setdefault(key.master, []).append(key)
-        for master, keys in by_master.items():
-            self._reserve(master, keys)
+        self._reserve(picks)
 
-    def _reserve(self, master: str, keys: list[ExecutorKey]) -> None:
-        """Grab at once with spare reservations; request the rest in one batch."""
-        wanting: dict[str, list[ExecutorKey]] = {}
-        for key in keys:
-            wanting.setdefault(key.node, []).append(key)
-        for node, node_keys in list(wanting.items()):
-            for reservation in self.reservations.take_spares(master, node, len(node_keys)):
-                self._grab_with(node_keys.pop(0), reservation)
-            if not node_keys:
-                del wanting[node]
-        if not wanting:
-            return
-        future = self.reservations.request(master, {node: len(k) for node, k in wanting.items()})
-        if future is None:
-            self._reserved(master, wanting, None)
-        else:
-            future.add_done_callback(lambda done: self._reserved(master, wanting, done))
+    def _reserve(self, picks: list[ExecutorKey]) -> None:
+        """Reserve an executor for every pick; grab in the picks' order.
 
-    def _reserved(self, master: str, wanting: dict[str, list[ExecutorKey]], done: asyncio.Future | None) -> None:
-        results = None if done is None or done.exception() else done.result()
-        for position, (node, keys) in enumerate(wanting.items()):
-            granted = list(results[position].get("granted", [])) if results else []
-            if len(granted) < len(keys):
-                self.reservations.deny(master, node)
-                self.metrics.inc("gearman_jenkins_grabs_total", len(keys) - len(granted), outcome="denied")
-            for key in keys:
-                if granted:
-                    self._grab_with(key, granted.pop(0))
+        Spare reservations serve at once; the rest are requested in one batch
+        per master. A pick grabs only once every better pick has grabbed or
+        been refused: a worker holding a spare would otherwise overtake a
+        better placed one still waiting for its reservation, and the server
+        would give it the job.
+        """
+        held: dict[ExecutorKey, str | None] = {}  # pick -> reservation, None when refused
+        wanting: dict[str, dict[str, list[ExecutorKey]]] = {}  # master -> node -> picks
+        for key in picks:
+            spare = self.reservations.take_spares(key.master, key.node, 1)
+            if spare:
+                held[key] = spare[0]
+            else:
+                wanting.setdefault(key.master, {}).setdefault(key.node, []).append(key)
+        order = list(picks)
+
+        def grab_ready() -> None:
+            while order and order[0] in held:
+                key = order.pop(0)
+                reservation = held.pop(key)
+                if reservation is not None:
+                    self._grab_with(key, reservation)
                 else:
                     self._state(key).reserving = False
                     self._in_flight -= 1
-        self.kick()
+            self.kick()
+
+        def reserved(master: str, per_node: dict[str, list[ExecutorKey]], done: asyncio.Future | None) -> None:
+            results = None if done is None or done.exception() else done.result()
+            for position, (node, keys) in enumerate(per_node.items()):
+                granted = list(results[position].get("granted", [])) if results else []
+                if len(granted) < len(keys):
+                    self.reservations.deny(master, node)
+                    self.metrics.inc("gearman_jenkins_grabs_total", len(keys) - len(granted), outcome="denied")
+                for key in keys:
+                    held[key] = granted.pop(0) if granted else None
+            grab_ready()
+
+        grab_ready()
+        for master, per_node in wanting.items():
+            future = self.reservations.request(master, {node: len(keys) for node, keys in per_node.items()})
+            if future is None:
+                reserved(master, per_node, None)
+            else:
+                future.add_done_callback(lambda done, m=master, nodes=per_node: reserved(m, nodes, done))
 
     def _grab_with(self, key: ExecutorKey, reservation: str) -> None:
         """GRAB_JOB_UNIQ on a server that woke this worker, holding ``reservation``."""

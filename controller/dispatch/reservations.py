@@ -58,6 +58,10 @@ class Reservations:
                 self.release(master, reservation)
         return taken
 
+    def spare_nodes(self) -> set[tuple[str, str]]:
+        now = time.monotonic()
+        return {node for node, spares in self._spares.items() if any(until > now for _, until in spares)}
+
     def give_back_expired(self) -> None:
         now = time.monotonic()
         for (master, node), spares in list(self._spares.items()):

@@ -59,3 +59,17 @@ def test_offline_and_unknown_nodes_never_grab():
 def test_limit_is_respected():
     views = {"m": view("m", [Node("a", frozenset(), executors=10)])}
     assert len(pick_grabbers(keys("m", "a", 10), views, {}, limit=3)) == 3
+
+
+def test_between_equally_loaded_nodes_one_with_a_spare_reservation_goes_first():
+    views = {"m": view("m", [Node("a", frozenset(), executors=2), Node("b", frozenset(), executors=2)])}
+    picks = pick_grabbers(keys("m", "a", 2) + keys("m", "b", 2), views, {}, limit=1, spares={("m", "b")})
+    assert picks[0].node == "b"
+
+
+def test_a_spare_reservation_does_not_beat_a_less_loaded_node():
+    views = {
+        "m": view("m", [Node("a", frozenset(), executors=2), Node("b", frozenset(), executors=2)], running=[("b", 1)])
+    }
+    picks = pick_grabbers(keys("m", "a", 2) + keys("m", "b", 2), views, {}, limit=1, spares={("m", "b")})
+    assert picks[0].node == "a"
