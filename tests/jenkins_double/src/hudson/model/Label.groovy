@@ -1,5 +1,6 @@
 package hudson.model
 
+import groovy.transform.CompileStatic
 import hudson.model.labels.LabelAtom
 import hudson.model.labels.LabelExpression
 import hudson.model.labels.LabelExpressionParser
@@ -42,15 +43,20 @@ abstract class Label extends Actionable implements Comparable<Label> {
 
     abstract boolean matches(VariableResolver<Boolean> resolver)
 
+    // An anonymous class, as in Jenkins: coercing a closure would build a proxy per call,
+    // and trimLabels calls this for every label against every node.
+    @CompileStatic
     final boolean matches(final Collection<LabelAtom> labels) {
-        return matches({ String atomName ->
-            for (LabelAtom a : labels) {
-                if (a.getName().equals(atomName)) {
-                    return true
+        return matches(new VariableResolver<Boolean>() {
+            Boolean resolve(String atomName) {
+                for (LabelAtom a : labels) {
+                    if (a.getName().equals(atomName)) {
+                        return true
+                    }
                 }
+                return false
             }
-            return false
-        } as VariableResolver<Boolean>)
+        })
     }
 
     final boolean matches(Node n) {

@@ -1,5 +1,6 @@
 package jenkins.model
 
+import groovy.transform.CompileStatic
 import hudson.ExtensionList
 import hudson.Util
 import hudson.model.Computer
@@ -549,6 +550,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     }
 
     /** Only labels that are among, or match, the changed nodes' labels are reset (Jenkins' rule). */
+    @CompileStatic // called on every node change; it walks every label against every node
     private void trimLabelsIncluding(Set<LabelAtom> includedLabels) {
         Set<Set<LabelAtom>> nodeLabels = new HashSet<Set<LabelAtom>>()
         nodeLabels.add(this.getAssignedLabels())
@@ -561,7 +563,10 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
             if (includedLabels == null || includedLabels.contains(l) || l.matches(includedLabels)) {
                 boolean used = false
                 for (Set<LabelAtom> s : nodeLabels) {
-                    used |= l.matches(s)
+                    if (l.matches(s)) {
+                        used = true
+                        break
+                    }
                 }
                 if (used) {
                     l.reset()
