@@ -5,4 +5,4 @@ client for each Jenkins master) -> ``gearman`` (the workers on the Gearman
 servers) -> ``dispatch`` (the rules that map Gearman jobs onto builds).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

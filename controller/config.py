@@ -21,6 +21,10 @@ Example::
       event_poll_timeout: 30
       inventory_interval: 60
       orphan_grace: 60
+      record_wait: 120                 # how long unknown unique ids wait for masters not heard from
+      undeclared_parameters:           # which parameters a job does not declare may reach it
+        allow: ["*"]
+        deny: [PATH, "LD_*", ...]      # default: controller.contract.parameters.DEFAULT_DENY
       log_level: INFO
       metrics_port: 9465               # Prometheus metrics, off unless given
       metrics_host: 127.0.0.1          # address the metrics listen on
@@ -38,6 +42,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from controller.contract.parameters import ParameterPolicy
 from controller.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("/etc/gearman-jenkins/config.yaml")
@@ -110,6 +115,8 @@ class Options:
     event_poll_timeout: float = 30.0
     inventory_interval: float = 60.0
     orphan_grace: float = 60.0
+    record_wait: float = 120.0
+    undeclared_parameters: ParameterPolicy = field(default_factory=ParameterPolicy)
     log_level: str = "INFO"
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
@@ -358,6 +365,20 @@ class _Validator:
             known_hosts=self.file(item["known_hosts"], f"{key}.known_hosts") if "known_hosts" in item else None,
         )
 
+    def parameter_policy(self, value: Any) -> ParameterPolicy:
+        key = "options.undeclared_parameters"
+        item = self.mapping(value, key, {"allow", "deny"})
+        defaults = ParameterPolicy()
+        return ParameterPolicy(
+            allow=self.patterns(item.get("allow", list(defaults.allow)), f"{key}.allow"),
+            deny=self.patterns(item.get("deny", list(defaults.deny)), f"{key}.deny"),
+        )
+
+    def patterns(self, value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(key, 'expected a list of name patterns, e.g. ["ZUUL_*"]')
+        return tuple(self.string(pattern, f"{key}[{index}]") for index, pattern in enumerate(value))
+
     def options(self, value: Any) -> Options:
         item = self.mapping(value, "options", {field.name for field in dataclasses.fields(Options)})
         defaults = Options()
@@ -373,6 +394,8 @@ class _Validator:
                 item.get("inventory_interval", defaults.inventory_interval), "options.inventory_interval", 1
             ),
             orphan_grace=self.number(item.get("orphan_grace", defaults.orphan_grace), "options.orphan_grace", 0),
+            record_wait=self.number(item.get("record_wait", defaults.record_wait), "options.record_wait", 0),
+            undeclared_parameters=self.parameter_policy(item.get("undeclared_parameters")),
             log_level=level.upper(),
             metrics_port=self.port(metrics_port, "options.metrics_port") if metrics_port is not None else None,
             metrics_host=self.string(item.get("metrics_host", defaults.metrics_host), "options.metrics_host"),

@@ -1,6 +1,6 @@
 {#-
   agent_batch: many operations in one request (GearmanJenkinsAgent.call):
-  reserve, release, schedule, stop, describe, offline, find.
+  reserve, release, schedule, stop, describe, find.
   Payload: {"nonce", "version", "ops": [{"op": ..., ...}]}.
   Reply: {"epoch", "result": [one result per op, in order]}; an op that throws
   answers {"status": "error", "reason": one line} and the others still run.

@@ -7,10 +7,9 @@
   hudson/model/Queue.java (scheduleMaintenance).
 -#}
 {% include "_payload.groovy" %}
+{% include "_extension_types.groovy" %}
 def removed = []
-[hudson.model.queue.QueueTaskDispatcher, hudson.model.listeners.RunListener, hudson.model.listeners.ItemListener,
- hudson.slaves.ComputerListener, jenkins.model.NodeListener, hudson.model.queue.QueueListener,
- hudson.model.listeners.SaveableListener].each { type ->
+extensionTypes.each { type ->
     def list = hudson.ExtensionList.lookup(type)
     list.findAll { it.getClass().getName().startsWith('GearmanJenkins') }.each { extension ->
         if (extension.getClass().getName() == 'GearmanJenkinsAgent') {

@@ -38,3 +38,4 @@ class Job:
     label: str | None  # Label.getName() of the assigned label; None when the job can roam
     disabled: bool = False
     buildable: bool = True
+    parameters: frozenset[str] = frozenset()  # names its ParametersDefinitionProperty declares

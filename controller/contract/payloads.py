@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 OFFLINE_NODE_WHEN_COMPLETE = "OFFLINE_NODE_WHEN_COMPLETE"
-OFFLINE_TRUE = frozenset({"1", "true", "True", "TRUE"})
 UUID_PARAMETER = "GEARMAN_UUID"
 # Arguments travel to Jenkins inside one script-console request.
 MAX_ARGUMENTS_BYTES = 4 * 1024 * 1024
-RESULTS = ("SUCCESS", "FAILURE", "UNSTABLE", "ABORTED", "NOT_BUILT")
 
 
 class BadArguments(ValueError):
@@ -58,10 +56,6 @@ def build_parameters(arguments: bytes, function: str) -> dict[str, str]:
             raise BadArguments(f"{function}: {UUID_PARAMETER} is set by gearman-jenkins from the job's unique id")
         parameters[name] = text
     return parameters
-
-
-def offline_when_complete(parameters: dict[str, str]) -> bool:
-    return parameters.get(OFFLINE_NODE_WHEN_COMPLETE) in OFFLINE_TRUE
 
 
 def _build_number(value: Any, function: str) -> int:

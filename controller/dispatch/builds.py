@@ -4,9 +4,14 @@ Theory of operation. A ``build:`` job assigned to an executor worker
 becomes a ``GearmanBuild`` keyed by its Gearman unique id (the build's
 uuid). It moves through these phases::
 
-    SCHEDULING --queued--> QUEUED --started--> RUNNING --completed--> DONE
-         |                   |                                     ^
-         +--rejected---------+--cancelled--------------------------+
+    HELD --records known--> SCHEDULING --queued--> QUEUED --started--> RUNNING --completed--> DONE
+                                 |                   |                                     ^
+                                 +--rejected---------+--cancelled--------------------------+
+
+A unique id no master's record shows is HELD while a master that may hold
+its build has not answered (``records``). One that a master's record shows
+is not scheduled again: queued or running, it is re-attached; finished, it
+enters as RUNNING and the master's history supplies what it reports.
 
 ``attached`` says whether a Gearman job (an ``Assignment`` on a live
 connection) currently answers for the build. A connection drop detaches
@@ -45,6 +50,7 @@ TOMBSTONE_SECONDS = 24 * 3600
 
 
 class Phase(enum.Enum):
+    HELD = "held"  # waits for the masters that have not answered yet (README: at most one build per unique id)
     SCHEDULING = "scheduling"  # assigned; the schedule request is on its way to the master
     QUEUED = "queued"  # in the master's queue, pinned to its node
     RUNNING = "running"

@@ -26,15 +26,18 @@ from typing import Any
 from controller import errors
 from controller.config import Config, GearmanServer
 from controller.contract import payloads
+from controller.contract.parameters import refused_parameter
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
 from controller.dispatch.capacity import pick_grabbers
 from controller.dispatch.management import Management
 from controller.dispatch.parking import Parking
+from controller.dispatch.records import BuildRecords, RecordState
 from controller.dispatch.reservations import HANDOVER_MS, Reservations
 from controller.dispatch.roster import ExecutorKey, Roster, executor_client_id, node_display_name
 from controller.gearman.admin import AdminClient
 from controller.gearman.connection import Connector
 from controller.gearman.worker import Assignment, Worker
+from controller.masters.client import RECORD_LIMIT
 from controller.masters.session import MasterSession
 from controller.masters.view import BuildInfo, Changes
 from controller.metrics import Metrics, Sample
@@ -77,6 +80,7 @@ class Dispatcher:
         self._grab_round_due = False
         self.reservations = Reservations(loop, self._submit, self.kick)
         self.parking = Parking()
+        self.records = BuildRecords([m.name for m in config.masters], config.options.record_wait, RECORD_LIMIT)
         self._housekeeping: asyncio.Task | None = None
 
     # ---- setup ----------------------------------------------------------------
@@ -87,6 +91,19 @@ class Dispatcher:
 
     def start(self) -> None:
         self._housekeeping = self.loop.create_task(self._housekeep())
+        self.loop.call_later(self.config.options.record_wait, self._record_wait_over)
+
+    def _record_wait_over(self) -> None:
+        missing = self.records.not_loaded()
+        if missing:
+            log.warning(
+                "masters %s have not sent their record of Gearman builds within %.0f s (options.record_wait): "
+                "unique ids no other master knows are scheduled now; one that ran there may run twice",
+                ", ".join(missing),
+                self.config.options.record_wait,
+            )
+        self._release_held()
+        self.kick()
 
     def stop_grabbing(self) -> None:
         """Shutdown: no new builds; every executor worker unregisters its functions."""
@@ -150,8 +167,13 @@ class Dispatcher:
         """An inventory: ``fresh`` after start, a reconnect or an agent restart, else a periodic one."""
         if fresh:
             self.reservations.forget_master(session.name)
+        if changes.finished is not None:
+            self.records.loaded(session.name, changes.finished, changes.records_complete)
+            if self.records.state(session.name) is RecordState.INCOMPLETE:
+                log.info("master %s: its agent is rebuilding its record of Gearman builds; waiting", session.name)
         self._sync_roster(session)
         self._reconcile(session, adopt=fresh)
+        self._release_held()
         self.kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
@@ -166,9 +188,13 @@ class Dispatcher:
             self._build_completed(session, build)
         for build in changes.cancelled:
             self._build_cancelled(session, build)
+        for build in changes.completed + changes.cancelled:
+            if build.uuid:
+                self.records.finished(session.name, build.uuid)
         self.kick()
 
     def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
+        self.records.unreachable(session.name)
         self.reservations.forget_master(session.name)
         self._sync_roster(session)
         self.kick()
@@ -236,7 +262,7 @@ class Dispatcher:
             if build.phase is Phase.DONE:
                 self._finish(build)
 
-        session.submit([{"op": "find", "uuid": build.uuid}]).add_done_callback(found)
+        session.submit([{"op": "find", "uuid": build.uuid, "job": build.job}]).add_done_callback(found)
 
     # ---- build events from masters ---------------------------------------------
 
@@ -486,7 +512,7 @@ class Dispatcher:
     def _grab_round(self) -> None:
         self._grab_round_due = False
         budget = self._depth - self._in_flight
-        if not self.accepting or budget <= 0:
+        if not self.accepting or budget <= 0 or not self.records.may_grab():
             return
         now = time.monotonic()
         live = {
@@ -592,7 +618,7 @@ class Dispatcher:
             )
             worker.send_complete(job, payloads.encode({**data, "result": "ABORTED"}))
             return
-        existing = self.book.get(uuid) or self._known_elsewhere(uuid)
+        existing = self.book.get(uuid) or self._recorded_build(uuid, job_name)
         if existing is not None:
             if reservation:
                 self.reservations.release(key.master, reservation)
@@ -612,23 +638,83 @@ class Dispatcher:
         self._attach(build, key, worker, job)
         try:
             build.parameters = payloads.build_parameters(job.arguments, job.function)
+            self._check_parameter_policy(build, job.function)
         except payloads.BadArguments as exc:
             if reservation:
                 self.reservations.release(key.master, reservation)
             self._reject(build, str(exc))
             return
+        if not self.records.may_schedule_unknown():
+            if reservation:
+                self.reservations.release(key.master, reservation)
+            build.phase = Phase.HELD
+            log.info(
+                "job %s (uuid %s) held: masters %s have not sent their record of Gearman builds yet",
+                job.function,
+                uuid,
+                ", ".join(self.records.not_loaded()),
+            )
+            return
         self._schedule(build, reservation)
 
-    def _known_elsewhere(self, uuid: str) -> GearmanBuild | None:
-        """A build of this uuid the masters report that is not in our book (e.g. after our restart)."""
+    def _check_parameter_policy(self, build: GearmanBuild, function: str) -> None:
+        job = self.sessions[build.master].view.functions.jobs.get(build.job)
+        declared = job.parameters if job is not None else frozenset()
+        refused = refused_parameter(build.parameters, declared, self.config.options.undeclared_parameters)
+        if refused is not None:
+            raise payloads.BadArguments(
+                f"{function}: parameter {refused} is not declared by job {build.job} on {build.master}, "
+                "and options.undeclared_parameters refuses it"
+            )
+
+    def _locate(self, uuid: str) -> tuple[str, BuildInfo | None] | None:
+        """Which master's record shows ``uuid``: with the build if queued or running, None if finished."""
         for name, session in self.sessions.items():
             info = session.view.gearman_builds.get(uuid)
             if info is not None:
-                build = GearmanBuild(uuid, name, info.job, info.node or "")
-                self._apply_info(build, info)
-                self.book.add(build)
-                return build
-        return None
+                return name, info
+        master = self.records.master_of(uuid)
+        return (master, None) if master is not None else None
+
+    def _recorded_build(self, uuid: str, job_name: str) -> GearmanBuild | None:
+        """A build of ``uuid`` that a master's record shows and our book does not (e.g. after our restart)."""
+        located = self._locate(uuid)
+        if located is None:
+            return None
+        build = GearmanBuild(uuid, located[0], job_name, "")
+        self.book.add(build)
+        self._take_record(build, *located)
+        return build
+
+    def _take_record(self, build: GearmanBuild, master: str, info: BuildInfo | None) -> None:
+        build.master = master
+        if info is not None:
+            build.node = info.node or ""
+            self._apply_info(build, info)
+        else:
+            # It finished there: the master's history supplies what the client is owed.
+            build.phase = Phase.RUNNING
+            self._find_lost(self.sessions[master], build)
+
+    def _release_held(self) -> None:
+        """Held unique ids: re-attached if a master's record now shows them, else scheduled once allowed."""
+        for build in self.book:
+            if build.phase is not Phase.HELD:
+                continue
+            located = self._locate(build.uuid)
+            if located is not None:
+                log.info("build %s (uuid %s) is on the record of %s: re-attaching", build.job, build.uuid, located[0])
+                self._take_record(build, *located)
+                self._report(build)
+            elif self.records.may_schedule_unknown():
+                build.phase = Phase.SCHEDULING
+                build.created = time.monotonic()
+                self._schedule(build, None)
+
+    def cancel_held(self, build: GearmanBuild) -> None:
+        """A stop by uuid of a held build: nothing was scheduled anywhere, so it ends ABORTED now."""
+        build.result = "ABORTED"
+        self._finish(build)
 
     def _attach(self, build: GearmanBuild, key: ExecutorKey, worker: Worker, job: Assignment) -> None:
         if build.phase is not Phase.DONE:

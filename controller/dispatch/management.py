@@ -90,6 +90,9 @@ class Management:
         build = dispatcher.book.get(uuid)
         if build is not None and build.phase is Phase.DONE:
             return f"build {build.job} #{build.number} (uuid {uuid}) already finished: {build.result}"
+        if build is not None and build.phase is Phase.HELD:
+            dispatcher.cancel_held(build)
+            return f"build {build.job} (uuid {uuid}) was held, not yet scheduled: completed as ABORTED"
         if build is not None and build.phase is Phase.SCHEDULING:
             build.cancel_requested = True
             return f"build {build.job} (uuid {uuid}) will be removed from the queue of {build.master} as it arrives"

@@ -26,6 +26,10 @@ from controller.templates import REPLY_MARKER, agent_version, render
 
 INIT_SCRIPT = "init.groovy.d/gearman-jenkins-agent.groovy"
 DEFAULT_EVENT_LIMIT = 100000
+# The agent's record of Gearman builds (README: "At most one build per unique id"):
+# finished ones are kept this long, and at most this many.
+RECORD_LIMIT = 20000
+RECORD_AGE_MS = 24 * 3600 * 1000
 _STATUS = re.compile(r"\[(\d{3})\]")
 _EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by: )?([\w$.]+(?:Exception|Error|Throwable)\b.*)$", re.MULTILINE)
 
@@ -156,12 +160,20 @@ class MasterClient:
             reply["installed"], reply["version"], reply["epoch"], reply["jenkins_version"], reply["agents"]
         )
 
-    def agent_script(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> str:
-        """The agent as installed; also the text written to init.groovy.d."""
-        return render("agent.groovy", {"version": self.version, "event_limit": event_limit, "nonce": "boot"})
+    def _agent_payload(self, event_limit: int, record_limit: int) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "event_limit": event_limit,
+            "record_limit": record_limit,
+            "record_age_ms": RECORD_AGE_MS,
+        }
 
-    def install(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> dict[str, Any]:
-        return self.run_template("agent.groovy", {"version": self.version, "event_limit": event_limit})
+    def agent_script(self, event_limit: int = DEFAULT_EVENT_LIMIT, record_limit: int = RECORD_LIMIT) -> str:
+        """The agent as installed; also the text written to init.groovy.d."""
+        return render("agent.groovy", {**self._agent_payload(event_limit, record_limit), "nonce": "boot"})
+
+    def install(self, event_limit: int = DEFAULT_EVENT_LIMIT, record_limit: int = RECORD_LIMIT) -> dict[str, Any]:
+        return self.run_template("agent.groovy", self._agent_payload(event_limit, record_limit))
 
     def persist(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> dict[str, Any]:
         """Write the agent into $JENKINS_HOME/init.groovy.d through the script console."""
@@ -183,8 +195,9 @@ class MasterClient:
             raise errors.AgentVersionMismatch(self.name, reply.get("installed") or "?", self.version)
         return reply["epoch"], reply["result"]
 
-    def inventory(self) -> tuple[str, dict[str, Any]]:
-        return self._call("agent_inventory.groovy", {})
+    def inventory(self, with_records: bool = False) -> tuple[str, dict[str, Any]]:
+        """The master's picture; ``with_records`` adds the uuids of finished Gearman builds."""
+        return self._call("agent_inventory.groovy", {"with_records": with_records})
 
     def events(self, after: int, timeout: float, linger: float = 0.0, limit: int = 5000) -> tuple[str, dict[str, Any]]:
         payload = {"after": after, "timeout_ms": int(timeout * 1000), "linger_ms": int(linger * 1000), "max": limit}

@@ -142,20 +142,24 @@ class MasterSession:
         after = 0
         epoch = None
         synced_at = 0.0
+        want_records = False
         while not self._stopped.is_set():
             try:
                 if epoch is None:
-                    epoch, after = self._sync(client, first=True)
+                    epoch, after = self._sync(client, first=True, with_records=True)
                     synced_at = time.monotonic()
                     retry = RETRY_FIRST
-                elif time.monotonic() - synced_at > self.options.inventory_interval:
-                    # Drift repair. Polling goes on from where it was: the events
-                    # between the last poll and this inventory are replayed on top
-                    # of it (they are idempotent), so no completion is skipped.
-                    if self._sync(client, first=False)[0] != epoch:
+                    want_records = False
+                elif want_records or time.monotonic() - synced_at > self.options.inventory_interval:
+                    # Drift repair, or the agent's record of Gearman builds became whole.
+                    # Polling goes on from where it was: the events between the last poll
+                    # and this inventory are replayed on top of it (they are idempotent),
+                    # so no completion is skipped.
+                    if self._sync(client, first=False, with_records=want_records)[0] != epoch:
                         epoch = None
                         continue
                     synced_at = time.monotonic()
+                    want_records = False
                 wait = min(self.options.event_poll_timeout, max(1.0, self.options.inventory_interval))
                 reply_epoch, reply = client.events(after, wait, EVENT_LINGER)
                 if reply_epoch != epoch or reply["gap"] or reply["stopped"]:
@@ -164,6 +168,7 @@ class MasterSession:
                     continue
                 if reply["events"]:
                     after = reply["last_seq"]
+                    want_records = any(event["type"] == "records_complete" for event in reply["events"])
                     self._post(self._apply_events, reply["events"])
             except errors.GearmanJenkinsError as exc:
                 epoch = None
@@ -179,11 +184,11 @@ class MasterSession:
                     break
                 retry = min(retry * 2, RETRY_MAX)
 
-    def _sync(self, client: MasterClient, first: bool) -> tuple[str, int]:
-        """Make sure our agent runs there, then take an inventory."""
+    def _sync(self, client: MasterClient, first: bool, with_records: bool) -> tuple[str, int]:
+        """Make sure our agent runs there (first), then take an inventory (with the record of Gearman builds)."""
         if first:
             self._ensure_agent(client)
-        epoch, inventory = client.inventory()
+        epoch, inventory = client.inventory(with_records=with_records)
         self._post(self._apply_inventory, epoch, inventory, first)
         return epoch, inventory["seq"]
 
@@ -209,12 +214,13 @@ class MasterSession:
         self.last_error = None
         if fresh:
             log.info(
-                "master %s: in sync (epoch %s): %d nodes, %d jobs, %d running builds",
+                "master %s: in sync (epoch %s): %d nodes, %d jobs, %d running builds, %d finished Gearman builds",
                 self.name,
                 epoch[:8],
                 len(self.view.nodes),
                 len(self.view.functions.jobs),
                 len(self.view.running),
+                len(changes.finished or ()),
             )
         self.listener.master_synced(self, changes, fresh)
 

@@ -31,7 +31,6 @@ class BuildInfo:
     estimated_duration: int = -1
     started: int | None = None
     queue_id: int | None = None
-    node_offlined: bool = False
     handover: str | None = None  # reservation of the executor a finished Gearman build handed over
 
     @classmethod
@@ -48,7 +47,6 @@ class BuildInfo:
             estimated_duration=record.get("estimated_duration") if record.get("estimated_duration") is not None else -1,
             started=record.get("started"),
             queue_id=record.get("queue_id"),
-            node_offlined=bool(record.get("node_offlined")),
             handover=record.get("handover"),
         )
 
@@ -70,6 +68,7 @@ def job_from_shape(shape: dict[str, Any]) -> Job:
         label=shape.get("label"),
         disabled=bool(shape["disabled"]),
         buildable=bool(shape["buildable"]),
+        parameters=frozenset(shape.get("parameters") or ()),
     )
 
 
@@ -83,6 +82,10 @@ class Changes:
     started: list[BuildInfo] = field(default_factory=list)
     completed: list[BuildInfo] = field(default_factory=list)
     cancelled: list[BuildInfo] = field(default_factory=list)
+    # Set by an inventory that carried the master's record: the uuids of its finished
+    # Gearman builds, and whether that record is whole (its agent may still be rebuilding it).
+    finished: list[str] | None = None
+    records_complete: bool = False
 
     def merge(self, other: Changes) -> None:
         self.nodes |= other.nodes
@@ -124,6 +127,8 @@ class MasterView:
         for record in inventory["builds"]:
             build = BuildInfo.from_record(record)
             self.gearman_builds[build.uuid] = build
+        changes.records_complete = bool(inventory.get("records_complete"))
+        changes.finished = inventory.get("finished")
         return changes
 
     def apply_event(self, event: dict[str, Any]) -> Changes:
@@ -165,10 +170,6 @@ class MasterView:
                 self.gearman_builds.pop(build.uuid, None)
             changes.cancelled.append(build)
         return changes
-
-    def busy(self, node: str) -> int:
-        """Executors of ``node`` running a build (Gearman or not)."""
-        return sum(1 for build in self.running.values() if build.node == node)
 
     def busy_by_node(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -116,24 +116,6 @@ def test_describe_sets_the_build_description(master, client):
     assert missing == {"status": "not_found"}
 
 
-def test_offline_operation_takes_a_node_temporarily_offline_and_back(master, client):
-    _epoch, [result] = client.batch([{"op": "offline", "node": "op-node", "offline": True, "message": "maintenance"}])
-
-    assert result == {"status": "ok"}
-    assert change(master, "node_state", node="op-node") == '{"offline":true,"temporarily":true}'
-    node = next(n for n in client.inventory()[1]["nodes"] if n["name"] == "op-node")
-    assert (node["online"], node["temporarily_offline"]) == (True, True)
-    reason = groovy(master, "emit(j.getNode('op-node').toComputer().getOfflineCause().toString())")
-    assert "maintenance" in reason
-
-    _epoch, [back] = client.batch([{"op": "offline", "node": "op-node", "offline": False}])
-
-    assert back == {"status": "ok"}
-    assert change(master, "node_state", node="op-node") == '{"offline":false,"temporarily":false}'
-    _epoch, [missing] = client.batch([{"op": "offline", "node": "no-such-node", "offline": True}])
-    assert missing == {"status": "not_found"}
-
-
 def test_a_failing_operation_answers_an_error_and_the_others_still_run(master, client):
     uuid = new_uuid()
 

@@ -153,7 +153,7 @@ def test_offline_node_when_complete_takes_the_node_offline_before_anything_else_
         assert started_natives == []
     finally:
         watcher.stop()
-        client.batch([{"op": "offline", "node": "once", "offline": False}])
+        change(master, "temporarily_offline", node="once", offline=False)
     wait_until(lambda: len(builds_of(master, "once-native")) == natives + 1, message="native build after online")
     assert builds_of(master, "once-native")[0]["node"] == "once"
 
@@ -166,7 +166,7 @@ def test_every_true_spelling_of_offline_node_when_complete_takes_the_node_offlin
 
     assert build["node_offlined"] is True
     assert change(master, "node_state", node="once") == '{"offline":true,"temporarily":true}'
-    client.batch([{"op": "offline", "node": "once", "offline": False}])
+    change(master, "temporarily_offline", node="once", offline=False)
 
 
 @pytest.mark.parametrize("flag", ["false", "yes", ""])

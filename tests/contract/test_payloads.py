@@ -49,16 +49,6 @@ def test_oversized_arguments_are_refused_without_parsing():
         payloads.build_parameters(arguments, "build:job")
 
 
-@pytest.mark.parametrize("value", ["1", "true", "True", "TRUE"])
-def test_offline_node_when_complete_accepts_the_plugin_spellings(value):
-    assert payloads.offline_when_complete({"OFFLINE_NODE_WHEN_COMPLETE": value})
-
-
-@pytest.mark.parametrize("value", ["false", "0", "yes", ""])
-def test_offline_node_when_complete_is_off_otherwise(value):
-    assert not payloads.offline_when_complete({"OFFLINE_NODE_WHEN_COMPLETE": value})
-
-
 @pytest.mark.parametrize("number", [130, "130", " 130 "])
 def test_stop_accepts_number_as_integer_or_string(number):
     arguments = json.dumps({"name": "myProject", "number": number}).encode()
