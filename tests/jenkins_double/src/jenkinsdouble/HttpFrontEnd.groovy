@@ -39,6 +39,7 @@ class HttpFrontEnd {
     private final Jenkins jenkins
     private final Security security
     private final ScriptConsole console
+    private final RestApi restApi
     private final HttpServer server
     private final ExecutorService pool = Executors.newCachedThreadPool({ Runnable r ->
         Thread t = new Thread(r, "Handling HTTP request")
@@ -50,6 +51,7 @@ class HttpFrontEnd {
         this.jenkins = jenkins
         this.security = security
         this.console = console
+        this.restApi = new RestApi(jenkins)
         this.server = HttpServer.create(new InetSocketAddress(host, port), 200)
         server.createContext("/", { HttpExchange ex -> handle(ex) } as com.sun.net.httpserver.HttpHandler)
         server.setExecutor(pool)
@@ -135,6 +137,9 @@ class HttpFrontEnd {
         if (!requireRead(ex, user)) {
             return
         }
+        if (restApi.route(req, user, parts)) {
+            return
+        }
         if (parts.isEmpty()) {
             send(ex, 200, "text/html;charset=UTF-8", "<html><head><title>Dashboard [Jenkins]</title></head><body>Jenkins double</body></html>")
         } else if (parts == ["api", "json"]) {
@@ -190,6 +195,9 @@ class HttpFrontEnd {
         }
         AbstractProject job = (AbstractProject) item
         List<String> rest = parts.subList(2, parts.size())
+        if (restApi.routeJob(req, user, job, rest)) {
+            return
+        }
         if (rest == ["api", "json"]) {
             sendJson(ex, jobJson(job))
         } else if ((rest == ["build"] || rest == ["buildWithParameters"]) && "POST".equals(req.method)) {
@@ -429,11 +437,11 @@ class HttpFrontEnd {
         return last.isBuilding() ? base + "_anime" : base
     }
 
-    private static void sendJson(HttpExchange ex, Object body) {
+    static void sendJson(HttpExchange ex, Object body) {
         send(ex, 200, "application/json;charset=utf-8", JsonOutput.toJson(body))
     }
 
-    private static void send(HttpExchange ex, int status, String contentType, String body) {
+    static void send(HttpExchange ex, int status, String contentType, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8)
         ex.getResponseHeaders().set("Content-Type", contentType)
         ex.getResponseHeaders().set("X-Jenkins", Jenkins.VERSION)

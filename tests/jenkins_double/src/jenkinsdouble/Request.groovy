@@ -8,6 +8,8 @@ class Request {
     final HttpExchange exchange
     final String method
     final String path
+    /** The raw request body (a posted config.xml, for example). */
+    final byte[] body
     private final Map<String, List<String>> params = new LinkedHashMap<String, List<String>>()
 
     Request(HttpExchange exchange) {
@@ -16,7 +18,7 @@ class Request {
         this.path = exchange.getRequestURI().getRawPath()
         parse(exchange.getRequestURI().getRawQuery())
         String type = exchange.getRequestHeaders().getFirst("Content-Type")
-        byte[] body = exchange.getRequestBody().readAllBytes()
+        this.body = exchange.getRequestBody().readAllBytes()
         if (type == null || type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             parse(new String(body, StandardCharsets.ISO_8859_1))
         }

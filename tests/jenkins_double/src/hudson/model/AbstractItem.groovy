@@ -110,6 +110,14 @@ abstract class AbstractItem extends Actionable implements Item {
         ItemListener.fireLocationChange(this, oldFullName)
     }
 
+    /**
+     * Reconfigures this item in place from its config.xml (builds stay); saves (so
+     * SaveableListener.onChange fires) and fires ItemListener.onUpdated. See jenkinsdouble.ItemXml.
+     */
+    void updateByXml(javax.xml.transform.Source source) throws IOException {
+        jenkinsdouble.ItemXml.update(this, source)
+    }
+
     /** Deletes the item: running builds aborted, queue items cancelled, files removed, onDeleted fired. */
     void delete() throws IOException, InterruptedException {
         performDelete()

@@ -275,6 +275,22 @@ abstract class Computer extends Actionable {
         return getRetentionStrategy().isAcceptingTasks(this) && (node == null || node.isAcceptingTasks())
     }
 
+    /**
+     * Replaces this computer's node by the one in the config.xml (Nodes.replaceNode); the
+     * node type must stay the same. See jenkinsdouble.NodeXml.
+     */
+    void updateByXml(InputStream source) throws IOException {
+        Node previous = getNode()
+        if (previous == null) {
+            throw org.kohsuke.stapler.HttpResponses.notFound()
+        }
+        Node result = jenkinsdouble.NodeXml.read(source.readAllBytes(), null)
+        if (previous.getClass() != result.getClass()) {
+            throw org.kohsuke.stapler.HttpResponses.errorWithoutStack(400, "Node types do not match")
+        }
+        Jenkins.get().getNodesObject().replaceNode(previous, result)
+    }
+
     void waitUntilOnline() throws InterruptedException {
         synchronized (statusChangeLock) {
             while (!isOnline()) {

@@ -368,7 +368,40 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         }
     }
 
-    /** Writes an agent's configuration (Jenkins: Node.save). */
+    Nodes getNodesObject() {
+        return nodesObject
+    }
+
+    /**
+     * The work of Nodes.replaceNode (the double keeps the node map here): the new node takes
+     * the old one's place and is saved, the computer of that name takes the new node,
+     * labels refresh, onUpdated(old, new) fires.
+     */
+    protected boolean replaceNodeInMap(Node oldOne, Node newOne) throws IOException {
+        checkGoodName(newOne.getNodeName())
+        if (!oldOne.is(nodeMap.get(oldOne.getNodeName()))) {
+            return false
+        }
+        Queue.withLock({
+            nodeMap.remove(oldOne.getNodeName())
+            nodeMap.put(newOne.getNodeName(), newOne)
+        } as Runnable)
+        saveNode(newOne)
+        if (!newOne.getNodeName().equals(oldOne.getNodeName())) {
+            NodeStore.delete(this, oldOne.getNodeName())
+        }
+        Queue.withLock({
+            if (newOne.getNodeName().equals(oldOne.getNodeName())) {
+                updateComputers(newOne)
+            } else {
+                updateComputers(oldOne, newOne)
+            }
+            trimLabels(oldOne, newOne)
+        } as Runnable)
+        NodeListener.fireOnUpdated(oldOne, newOne)
+        return true
+    }
+
     /** Nodes.persistNode: writes the node, tells SaveableListeners (naming the Nodes object, as Jenkins does). */
     void saveNode(Node n) throws IOException {
         if (n instanceof hudson.model.Slave) {
@@ -641,6 +674,21 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         }
         T item = type.getConstructor(ItemGroup.class, String.class).newInstance(this, name)
         item.save()
+        itemsByName.put(name, item)
+        ItemListener.fireOnCreated(item)
+        return item
+    }
+
+    /**
+     * ItemGroupMixIn.createProjectFromXML: a job from its config.xml (see
+     * jenkinsdouble.ItemXml), registered, then ItemListener.onCreated fires.
+     */
+    synchronized TopLevelItem createProjectFromXML(String name, InputStream xml) throws IOException {
+        if (itemsByName.containsKey(name)) {
+            throw new hudson.model.Failure("A job already exists with the name ‘" + name + "’")
+        }
+        checkGoodName(name)
+        TopLevelItem item = jenkinsdouble.ItemXml.load(this, name, xml.readAllBytes())
         itemsByName.put(name, item)
         ItemListener.fireOnCreated(item)
         return item
