@@ -29,7 +29,8 @@ _BASE64 = re.compile(r"^[A-Za-z0-9+/=]*$")
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja environment of ``groovy_templates/``: strict about missing values, no escaping."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader(TEMPLATE_PACKAGE, "."),
         undefined=jinja2.StrictUndefined,
@@ -49,7 +50,7 @@ def encode_payload(payload: Any) -> list[str]:
 
 def render(name: str, payload: dict[str, Any]) -> str:
     """The Groovy source of template ``name`` carrying ``payload`` as data."""
-    template = _environment().get_template(name)
+    template = environment().get_template(name)
     return template.render(payload_chunks=encode_payload(payload), reply_marker=REPLY_MARKER)
 
 
@@ -57,6 +58,7 @@ def render(name: str, payload: dict[str, Any]) -> str:
 def template_hash() -> str:
     """A digest of every template's source: part of the agent version."""
     digest = hashlib.sha256()
+    # Every template, the _agent_*.groovy parts that agent.groovy includes among them.
     for entry in sorted(resources.files(TEMPLATE_PACKAGE).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".groovy"):
             digest.update(entry.name.encode())

@@ -12,12 +12,15 @@
   hudson/model/queue/CauseOfBlockage.java (getShortDescription),
   hudson/security/ACL.java (as2, SYSTEM2).
 -#}
-/** Counters of the agent's own work (saves seen, node refreshes and scans, canTake calls and time). */
+/**
+ * Counters of the agent's own work: saves seen, node refreshes and scans, canTake calls and
+ * their time, builds indexed at start and builds a look-up examined beyond the record.
+ */
 class GearmanJenkinsStats {
     private final Map<String, java.util.concurrent.atomic.AtomicLong> counters = [:]
 
     GearmanJenkinsStats() {
-        ['saves', 'node_refreshes', 'node_scans', 'can_take', 'can_take_ns', 'history_indexed'].each {
+        ['saves', 'node_refreshes', 'node_scans', 'can_take', 'can_take_ns', 'history_indexed', 'history_examined'].each {
             counters[it] = new java.util.concurrent.atomic.AtomicLong()
         }
     }

@@ -116,6 +116,7 @@ class GearmanJenkinsOperations {
             if (!run.isBuilding() && run.getStartTimeInMillis() < cutoff) {
                 break
             }
+            agent.stats.count('history_examined')
             if (GearmanJenkinsRecords.gearmanUuid(run) == uuid) {
                 record = GearmanJenkinsRecords.runRecord(run, uuid)  // newest first: the oldest wins
             }

@@ -160,20 +160,26 @@ class MasterClient:
             reply["installed"], reply["version"], reply["epoch"], reply["jenkins_version"], reply["agents"]
         )
 
-    def _agent_payload(self, event_limit: int, record_limit: int) -> dict[str, Any]:
+    def _agent_payload(self, event_limit: int, record_limit: int, record_age_ms: int) -> dict[str, Any]:
         return {
             "version": self.version,
             "event_limit": event_limit,
             "record_limit": record_limit,
-            "record_age_ms": RECORD_AGE_MS,
+            "record_age_ms": record_age_ms,
         }
 
     def agent_script(self, event_limit: int = DEFAULT_EVENT_LIMIT, record_limit: int = RECORD_LIMIT) -> str:
         """The agent as installed; also the text written to init.groovy.d."""
-        return render("agent.groovy", {**self._agent_payload(event_limit, record_limit), "nonce": "boot"})
+        payload = self._agent_payload(event_limit, record_limit, RECORD_AGE_MS)
+        return render("agent.groovy", {**payload, "nonce": "boot"})
 
-    def install(self, event_limit: int = DEFAULT_EVENT_LIMIT, record_limit: int = RECORD_LIMIT) -> dict[str, Any]:
-        return self.run_template("agent.groovy", self._agent_payload(event_limit, record_limit))
+    def install(
+        self,
+        event_limit: int = DEFAULT_EVENT_LIMIT,
+        record_limit: int = RECORD_LIMIT,
+        record_age_ms: int = RECORD_AGE_MS,
+    ) -> dict[str, Any]:
+        return self.run_template("agent.groovy", self._agent_payload(event_limit, record_limit, record_age_ms))
 
     def persist(self, event_limit: int = DEFAULT_EVENT_LIMIT) -> dict[str, Any]:
         """Write the agent into $JENKINS_HOME/init.groovy.d through the script console."""

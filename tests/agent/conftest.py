@@ -14,16 +14,22 @@ import threading
 import time
 import uuid as uuid_module
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from controller.config import MasterConfig, Secret
 from controller.masters.client import MasterClient, RequestCounter
+from controller.templates import REPLY_MARKER, encode_payload, environment
 from tests.jenkins_double import JenkinsDouble, groovy_data, start_double
 from tests.waiting import wait_until
 
 MARK = "@@AGENT-TEST@@"
+# The agent of gearman-jenkins 0.1 (one class), as its release installed it.
+PREVIOUS_AGENT = Path(__file__).parent / "previous_agent"
+PREVIOUS_VERSION = "0.1.0+previous0000"
 # Measurements the terminal summary reports: {what: value}.
 MEASURED: dict[str, float] = {}
 EVENT_LATENCY_LIMIT = 1.0
@@ -119,9 +125,24 @@ def schedule(
     return {**result, "uuid": uuid}
 
 
-def find(client: MasterClient, uuid: str) -> dict[str, Any] | None:
-    _epoch, [result] = client.batch([{"op": "find", "uuid": uuid}])
+def find(client: MasterClient, uuid: str, job: str | None = None) -> dict[str, Any] | None:
+    _epoch, [result] = client.batch([{"op": "find", "uuid": uuid, "job": job}])
     return result.get("build")
+
+
+def install_previous_agent(double: JenkinsDouble) -> MasterClient:
+    """Installs the 0.1 agent into ``double``; returns a client of its version (batches work, inventory not)."""
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(PREVIOUS_AGENT), environment().loader])
+    payload = {"version": PREVIOUS_VERSION, "event_limit": 100000, "nonce": "previous"}
+    script = (
+        environment()
+        .overlay(loader=loader)
+        .get_template("agent.groovy")
+        .render(payload_chunks=encode_payload(payload), reply_marker=REPLY_MARKER)
+    )
+    output = double.run_script(script)
+    assert f"{REPLY_MARKER} previous " in output, output
+    return client_for(double, version=PREVIOUS_VERSION)
 
 
 def wait_state(client: MasterClient, uuid: str, states: tuple[str, ...], timeout: float = 15.0) -> dict[str, Any]:

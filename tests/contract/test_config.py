@@ -100,3 +100,30 @@ def test_server_names(text, server):
 def test_malformed_server_names(text):
     with pytest.raises(ValueError):
         parse_server(text)
+
+
+def test_record_wait_and_parameter_policy(tmp_path):
+    text = MINIMAL.format(token="token: abc") + (
+        'options:\n  record_wait: 30\n  undeclared_parameters:\n    allow: ["ZUUL_*"]\n    deny: ["ZUUL_SECRET"]\n'
+    )
+    options = load_config(write(tmp_path, text)).options
+    assert options.record_wait == 30
+    assert options.undeclared_parameters.allow == ("ZUUL_*",)
+    assert options.undeclared_parameters.deny == ("ZUUL_SECRET",)
+    default = load_config(write(tmp_path, MINIMAL.format(token="token: abc"))).options.undeclared_parameters
+    assert default.allow == ("*",) and "PATH" in default.deny
+
+
+@pytest.mark.parametrize(
+    "policy, message",
+    [
+        ("undeclared_parameters: [ZUUL_*]", "options.undeclared_parameters: expected a mapping"),
+        ("undeclared_parameters:\n    allow: ZUUL_*", "options.undeclared_parameters.allow: expected a list"),
+        ('undeclared_parameters:\n    deny: [""]', "options.undeclared_parameters.deny[0]: expected a non-empty"),
+        ("undeclared_parameters:\n    only: [X]", "options.undeclared_parameters.only: unknown key"),
+    ],
+)
+def test_parameter_policy_errors_name_the_key(tmp_path, policy, message):
+    text = MINIMAL.format(token="token: abc") + f"options:\n  {policy}\n"
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write(tmp_path, text))

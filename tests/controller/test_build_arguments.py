@@ -116,3 +116,20 @@ def test_job_deleted_after_registration_gets_work_exception(master):
     if build.answered:
         assert build.kinds() == ["WORK_EXCEPTION"]
         assert "no such job" in build.events[0][1]
+
+
+def test_an_undeclared_parameter_the_policy_denies_gets_work_exception_naming_it(master):
+    client = master.client
+    double = master.doubles["jenkins1"]
+    double.create_job("declares-path", command="true", label="other", parameters=[{"name": "PATH", "type": "string"}])
+    master.wait_for_function("build:declares-path")
+
+    refused = client.submit("build:echo", {"MESSAGE": "hi", "LD_PRELOAD": "/tmp/evil.so"})
+    declared = client.submit("build:declares-path", {"PATH": "/usr/bin:/bin"})
+    client.wait([refused, declared], 60)
+
+    assert refused.kinds() == ["WORK_EXCEPTION"]
+    assert "parameter LD_PRELOAD is not declared by job echo on jenkins1" in refused.events[0][1]
+    assert "options.undeclared_parameters" in refused.events[0][1]
+    assert declared.result == "SUCCESS"
+    assert parameters_of(double, "declares-path", declared.data["number"])["PATH"] == "/usr/bin:/bin"
