@@ -171,3 +171,37 @@ def test_master_without_agent_gets_agent_missing(double):
         with pytest.raises(errors.AgentMissing) as raised:
             call()
         assert str(raised.value).startswith("master double: ")
+
+
+# Changes the computer list (ComputerListener.onConfigurationChange) in a loop for data.ms.
+CHURN_COMPUTERS = """
+def churn = Thread.start {
+    long until = System.currentTimeMillis() + (data.ms as long)
+    while (System.currentTimeMillis() < until) {
+        j.setNumExecutors(j.getNumExecutors() == 1 ? 2 : 1)
+    }
+}
+System.getProperties().put('gearman-jenkins-test churn', churn)
+emit(true)
+"""
+CHURN_DONE = "System.getProperties().remove('gearman-jenkins-test churn').join(); emit(true)"
+
+
+def test_computer_changes_while_the_agent_installs_are_all_seen_afterwards(double):
+    # A listener may fire the moment it is registered: what it needs must exist by then.
+    for attempt in range(3):
+        groovy(double, CHURN_COMPUTERS, ms=1000)
+        client_for(double, version=f"0.0.1+churn{attempt:07d}").install()
+        groovy(double, CHURN_DONE)
+    client = client_for(double, version="0.0.1+churn0000003")
+    client.install()
+    after = client.inventory()[1]["seq"]
+
+    groovy(double, "j.setNumExecutors(3); emit(true)")
+
+    def built_in_with_three(reply):
+        return any(e["type"] == "node" and e["node"]["name"] == "" and e["node"]["executors"] == 3 for e in reply)
+
+    wait_until(lambda: built_in_with_three(client.events(after, 1.0)[1]["events"]), 5, "the node event")
+    assert "GearmanJenkinsComputerListener failed" not in double.log_text()
+    groovy(double, "j.setNumExecutors(2); emit(true)")

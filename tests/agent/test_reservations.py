@@ -43,6 +43,19 @@ def master(agent_double):
     return agent_double
 
 
+@pytest.fixture(autouse=True)
+def idle_nodes(master, client):
+    """Each test starts with every executor idle and nothing held (a loaded machine finishes builds late)."""
+    wait_until(
+        lambda: (
+            groovy(master, "emit(['res-a', 'res-b', 'once'].every { j.getNode(it).toComputer().isIdle() })")
+            and client.inventory()[1]["held"] == {}
+        ),
+        15,
+        "idle nodes",
+    )
+
+
 def waiting_because(double, job: str, text: str) -> bool:
     items = groovy(double, QUEUE, job=job)
     return bool(items) and all(text in (item["why"] or "") for item in items)
@@ -177,3 +190,27 @@ def test_other_values_of_offline_node_when_complete_leave_the_node_online(master
 
     assert build["node_offlined"] is False
     assert change(master, "node_state", node="once") == '{"offline":false,"temporarily":false}'
+
+
+# Holds the queue lock on a thread of its own for data.ms, as a long Queue.maintain would.
+HOLD_QUEUE_LOCK = """
+def latch = new java.util.concurrent.CountDownLatch(1)
+Thread.start {
+    hudson.model.Queue.withLock({ latch.countDown(); Thread.sleep(data.ms as long) } as Runnable)
+}
+latch.await()
+emit(true)
+"""
+
+
+def test_reserve_counts_idle_executors_under_the_queue_lock(master, client):
+    # Queue.maintain hands executors out under the queue lock: a count taken outside it
+    # can grant an executor a native build is being given at that moment.
+    groovy(master, HOLD_QUEUE_LOCK, ms=1500)
+    began = time.monotonic()
+    granted = reserve(client, "res-b")
+    waited = time.monotonic() - began
+
+    assert len(granted) == 1
+    assert waited >= 1.0, f"reserve answered after {waited:.2f} s, while the queue lock was held"
+    release(client, *granted)
