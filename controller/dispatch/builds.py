@@ -22,13 +22,14 @@ within the grace period is an orphan and gets aborted.
 Packets per step, for an attached build:
 
     started    WORK_DATA {name, number, manager, worker, url, node_name, node_labels}
-               WORK_STATUS (elapsed ms, estimated ms)
+               WORK_STATUS (elapsed ms, estimated ms), then every 10 s while running
     completed  WORK_COMPLETE (the same JSON plus "result")
     cancelled  WORK_COMPLETE with result ABORTED (no build number)
     rejected   WORK_EXCEPTION with a one-line reason
     lost       WORK_FAIL (the master lost a build it had queued or started)
 
-``packets_for`` is the single place that turns a phase change into packets.
+The methods of ``GearmanBuild`` are the phase changes; ``packets_for`` (and
+``status_packet``) are the single place that turns a phase into packets.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any
 from controller.contract import payloads
 from controller.gearman import protocol
 from controller.gearman.worker import Assignment
+from controller.masters.agent_protocol import BuildInfo
 
 FINISHED_KEPT = 20000
 TOMBSTONES_KEPT = 100000
@@ -57,12 +59,20 @@ class Phase(enum.Enum):
     DONE = "done"
 
 
+class Ending(enum.Enum):
+    """How a DONE build ends for its client."""
+
+    COMPLETED = "completed"  # WORK_COMPLETE with the build's result
+    LOST = "lost"  # WORK_FAIL: the master lost it; clients retry
+    REJECTED = "rejected"  # WORK_EXCEPTION: it cannot run at all
+
+
 @dataclass
 class GearmanBuild:
     uuid: str
     master: str
     job: str
-    node: str  # Jenkins node name the build is pinned to ("" = built-in)
+    node: str | None  # Jenkins node name the build is pinned to ("" = built-in); None: it never reached one
     parameters: dict[str, str] = field(default_factory=dict)
     phase: Phase = Phase.SCHEDULING
     assignment: Assignment | None = None
@@ -74,6 +84,8 @@ class GearmanBuild:
     estimated_ms: int = -1
     started_ms: int | None = None
     result: str | None = None
+    ending: Ending = Ending.COMPLETED
+    reason: str = ""  # for REJECTED: the one-line reason the client gets
     queue_id: int | None = None
     data_sent: bool = False
     detached_at: float | None = None  # monotonic time the build lost its Gearman job
@@ -84,6 +96,58 @@ class GearmanBuild:
     @property
     def attached(self) -> bool:
         return self.assignment is not None
+
+    # ---- phase changes ------------------------------------------------------------
+
+    def apply(self, info: BuildInfo) -> None:
+        """What the master reports of the build: its details, and the phase they imply."""
+        if info.number is not None:
+            self.number = info.number
+        self.url = info.url or self.url
+        self.node = info.node if info.node is not None else self.node
+        self.node_labels = info.node_labels or self.node_labels
+        if info.estimated_duration is not None and info.estimated_duration >= 0:
+            self.estimated_ms = info.estimated_duration
+        self.started_ms = info.started or self.started_ms
+        self.queue_id = info.queue_id or self.queue_id
+        if info.state == "running" and self.phase in (Phase.SCHEDULING, Phase.QUEUED):
+            self.phase = Phase.RUNNING
+        elif info.state == "queued" and self.phase is Phase.SCHEDULING:
+            self.phase = Phase.QUEUED
+        elif info.over:
+            self.result = info.result or ("ABORTED" if info.state == "cancelled" else self.result)
+            self.phase = Phase.DONE
+
+    def queued(self, queue_id: int) -> None:
+        self.queue_id = queue_id
+        if self.phase is Phase.SCHEDULING:
+            self.phase = Phase.QUEUED
+
+    def started(self) -> None:
+        if self.phase is not Phase.DONE:
+            self.phase = Phase.RUNNING
+
+    def completed(self, result: str | None) -> None:
+        self.result = result
+        self.phase = Phase.DONE
+
+    def lost(self) -> None:
+        self.ending = Ending.LOST
+        self.phase = Phase.DONE
+
+    def rejected(self, reason: str) -> None:
+        self.ending = Ending.REJECTED
+        self.reason = reason
+        self.phase = Phase.DONE
+
+    def held(self) -> None:
+        self.phase = Phase.HELD
+
+    def released_from_hold(self) -> None:
+        self.phase = Phase.SCHEDULING
+        self.created = time.monotonic()  # the grace period for scheduling starts now
+
+    # ---- what the client hears ----------------------------------------------------------
 
     def data(self, manager: str, master_url: str, node_display: str) -> dict[str, Any]:
         url = master_url + self.url if self.url else None
@@ -110,6 +174,10 @@ def packets_for(build: GearmanBuild, data: dict[str, Any]) -> list[bytes]:
     that reconnected mid-build gets WORK_DATA before WORK_COMPLETE.
     """
     handle = build.assignment.handle
+    if build.phase is Phase.DONE and build.ending is Ending.REJECTED:
+        return [protocol.work_exception(handle, build.reason.encode("utf-8"))]
+    if build.phase is Phase.DONE and build.ending is Ending.LOST:
+        return [protocol.work_fail(handle)]
     packets = []
     if build.phase in (Phase.RUNNING, Phase.DONE) and build.number is not None and not build.data_sent:
         packets.append(protocol.work_data(handle, payloads.encode(data)))
@@ -118,6 +186,11 @@ def packets_for(build: GearmanBuild, data: dict[str, Any]) -> list[bytes]:
     if build.phase is Phase.DONE:
         packets.append(protocol.work_complete(handle, payloads.encode({**data, "result": build.result})))
     return packets
+
+
+def status_packet(build: GearmanBuild) -> bytes:
+    """WORK_STATUS of a running build, sent every ``STATUS_INTERVAL`` (numerator elapsed ms, denominator estimate)."""
+    return protocol.work_status(build.assignment.handle, build.elapsed_ms(), max(build.estimated_ms, 0))
 
 
 class BuildBook:

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from controller.masters.agent_protocol import Operation, Release, Reserve
+
 RESERVATION_TTL_MS = 30000  # a reservation the controller forgets (it died) frees itself after this
 HANDOVER_MS = 3000  # a finished build's executor, handed to the controller
 SPARE_SECONDS = 2.5  # a spare is given back after this (before the agent's own expiry)
@@ -32,7 +34,7 @@ DENIAL_MAX_RETRY = 2.0
 
 class Reservations:
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, submit: Callable[[str, list[dict]], Any], kick: Callable[[], None]
+        self, loop: asyncio.AbstractEventLoop, submit: Callable[[str, list[Operation]], Any], kick: Callable[[], None]
     ):
         self._loop = loop
         self._submit = submit  # (master, ops) -> future of results, or None if the master is not live
@@ -81,7 +83,7 @@ class Reservations:
     # ---- requests and releases ------------------------------------------------
 
     def request(self, master: str, counts: dict[str, int]) -> asyncio.Future | None:
-        ops = [{"op": "reserve", "node": node, "count": n, "ttl_ms": RESERVATION_TTL_MS} for node, n in counts.items()]
+        ops = [Reserve(node, n, RESERVATION_TTL_MS) for node, n in counts.items()]
         return self._submit(master, ops)
 
     def release(self, master: str, reservation: str) -> None:
@@ -93,7 +95,7 @@ class Reservations:
     def _flush(self, master: str) -> None:
         ids = self._releases.pop(master, [])
         if ids:
-            future = self._submit(master, [{"op": "release", "ids": ids}])
+            future = self._submit(master, [Release(tuple(ids))])
             if future is not None:
                 future.add_done_callback(lambda done: done.cancelled() or done.exception())
 

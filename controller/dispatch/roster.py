@@ -33,6 +33,13 @@ class ExecutorKey:
     index: int
 
 
+@dataclass(frozen=True)
+class ManagerKey:
+    """The identity of a master's management worker."""
+
+    master: str
+
+
 def node_display_name(master: str, node: str) -> str:
     """DESIGN.md: the built-in node is called by its manager's name."""
     return master if node == BUILT_IN_NODE else node
@@ -53,7 +60,7 @@ class Roster:
     ):
         self._connector = connector
         self._servers = servers
-        self._listener = listener
+        self._listener = listener  # of the executor workers
         self._busy = busy
         self._closed = closed
         self.executors: dict[ExecutorKey, Worker] = {}
@@ -61,11 +68,9 @@ class Roster:
         self.managers: dict[str, Worker] = {}
         self._warned: set[str] = set()
 
-    def add_manager(self, master: str) -> Worker:
+    def add_manager(self, master: str, listener: WorkerListener) -> Worker:
         functions = frozenset({stop_function(master), set_description_function(master)})
-        worker = Worker(
-            ("manager", master), f"{master}_manager", self._connector, self._servers, self._listener, functions
-        )
+        worker = Worker(ManagerKey(master), f"{master}_manager", self._connector, self._servers, listener, functions)
         self.managers[master] = worker
         worker.start()
         return worker

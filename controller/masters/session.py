@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import logging
 import threading
 import time
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 
 from controller import errors
 from controller.config import MasterConfig, Options
+from controller.masters.agent_protocol import Event, EventsReply, Inventory, Operation, Outcome, RecordsComplete
 from controller.masters.client import MasterClient, RequestCounter
 from controller.masters.view import Changes, MasterView
 
@@ -70,7 +72,7 @@ class MasterSession:
         self._thread = threading.Thread(target=self._watch, name=f"master {master.name} events", daemon=True)
         self._pool = concurrent.futures.ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix=f"master {master.name} ops")
         self._local = threading.local()
-        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future]] = []
+        self._pending: list[tuple[list[Operation], asyncio.Future]] = []
         self._in_flight = 0
 
     @property
@@ -89,8 +91,8 @@ class MasterSession:
 
     # ---- operations (called on the loop) ------------------------------------
 
-    def submit(self, ops: list[dict[str, Any]]) -> asyncio.Future:
-        """Queue operations for the next batch; the future gets their results, in order."""
+    def submit(self, ops: list[Operation]) -> asyncio.Future:
+        """Queue operations for the next batch; the future gets their outcomes, in order."""
         future = self.loop.create_future()
         self._pending.append((ops, future))
         self._send_pending()
@@ -98,26 +100,26 @@ class MasterSession:
 
     def _send_pending(self) -> None:
         while self._pending and self._in_flight < IN_FLIGHT:
-            batch: list[tuple[list[dict[str, Any]], asyncio.Future]] = []
+            batch: list[tuple[list[Operation], asyncio.Future]] = []
             count = size = 0
             while self._pending and (not batch or (count < BATCH_OPS and size < BATCH_BYTES)):
                 ops, future = self._pending.pop(0)
                 batch.append((ops, future))
                 count += len(ops)
-                size += sum(len(str(op)) for op in ops)
+                size += sum(len(json.dumps(op.to_json())) for op in ops)
             self._in_flight += 1
             all_ops = [op for ops, _ in batch for op in ops]
             request = self.loop.run_in_executor(self._pool, self._send_batch, all_ops)
             request.add_done_callback(lambda done, batch=batch: self._batch_done(done, batch))
 
-    def _send_batch(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _send_batch(self, ops: list[Operation]) -> list[Outcome]:
         client = getattr(self._local, "client", None)
         if client is None:
             client = self._local.client = self._client(timeout=60.0)
-        _epoch, results = client.batch(ops)
-        return results
+        _epoch, answers = client.batch([op.to_json() for op in ops])
+        return [op.parse(answer) for op, answer in zip(ops, answers, strict=True)]
 
-    def _batch_done(self, done: asyncio.Future, batch: list[tuple[list[dict[str, Any]], asyncio.Future]]) -> None:
+    def _batch_done(self, done: asyncio.Future, batch: list[tuple[list[Operation], asyncio.Future]]) -> None:
         self._in_flight -= 1
         error = done.exception() if not done.cancelled() else errors.MasterError(self.name, "request cancelled")
         results = None if error else done.result()
@@ -161,15 +163,16 @@ class MasterSession:
                     synced_at = time.monotonic()
                     want_records = False
                 wait = min(self.options.event_poll_timeout, max(1.0, self.options.inventory_interval))
-                reply_epoch, reply = client.events(after, wait, EVENT_LINGER)
-                if reply_epoch != epoch or reply["gap"] or reply["stopped"]:
+                reply_epoch, raw = client.events(after, wait, EVENT_LINGER)
+                reply = EventsReply.parse(raw)
+                if reply_epoch != epoch or reply.gap or reply.stopped:
                     log.info("master %s: agent restarted or events were missed; taking a new inventory", self.name)
                     epoch = None
                     continue
-                if reply["events"]:
-                    after = reply["last_seq"]
-                    want_records = any(event["type"] == "records_complete" for event in reply["events"])
-                    self._post(self._apply_events, reply["events"])
+                if raw["events"]:
+                    after = reply.last_seq
+                    want_records = any(isinstance(event, RecordsComplete) for event in reply.events)
+                    self._post(self._apply_events, reply.events)
             except errors.GearmanJenkinsError as exc:
                 epoch = None
                 self._post(self._went_down, exc)
@@ -188,9 +191,10 @@ class MasterSession:
         """Make sure our agent runs there (first), then take an inventory (with the record of Gearman builds)."""
         if first:
             self._ensure_agent(client)
-        epoch, inventory = client.inventory(with_records=with_records)
+        epoch, raw = client.inventory(with_records=with_records)
+        inventory = Inventory.parse(raw)
         self._post(self._apply_inventory, epoch, inventory, first)
-        return epoch, inventory["seq"]
+        return epoch, inventory.seq
 
     def _ensure_agent(self, client: MasterClient) -> None:
         probe = client.probe()
@@ -207,7 +211,7 @@ class MasterSession:
 
     # ---- applied on the loop ----------------------------------------------------
 
-    def _apply_inventory(self, epoch: str, inventory: dict[str, Any], first: bool) -> None:
+    def _apply_inventory(self, epoch: str, inventory: Inventory, first: bool) -> None:
         fresh = first or not self.live or epoch != self.view.epoch
         changes = self.view.apply_inventory(epoch, inventory)
         self.live = True
@@ -224,7 +228,7 @@ class MasterSession:
             )
         self.listener.master_synced(self, changes, fresh)
 
-    def _apply_events(self, events: list[dict[str, Any]]) -> None:
+    def _apply_events(self, events: tuple[Event, ...]) -> None:
         if not self.live:
             return
         changes = Changes()

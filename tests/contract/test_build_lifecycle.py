@@ -7,6 +7,7 @@ from gear import constants
 from controller.config import GearmanServer
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
 from controller.gearman.worker import Assignment
+from controller.masters.agent_protocol import BuildInfo
 
 SERVER = GearmanServer("127.0.0.1", 4730)
 
@@ -84,3 +85,34 @@ def test_tombstones_answer_once_buried():
     assert book.buried("u2")
     book.unbury("u2")
     assert not book.buried("u2")
+
+
+def test_a_lost_build_ends_in_work_fail_and_a_rejected_one_in_work_exception():
+    lost = attached_build(phase=Phase.QUEUED)
+    lost.lost()
+    assert [name for name, _ in decode(packets_for(lost, DATA))] == ["WORK_FAIL"]
+    rejected = attached_build()
+    rejected.rejected("build:pep8: parameter PATH is refused")
+    ((name, body),) = decode(packets_for(rejected, DATA))
+    assert name == "WORK_EXCEPTION"
+    assert body[1] == b"build:pep8: parameter PATH is refused"
+
+
+def test_what_a_master_reports_moves_the_phase_forward_only():
+    build = attached_build()
+    build.apply(BuildInfo("pep8", None, "u1", "queued", queue_id=12))
+    assert (build.phase, build.queue_id) == (Phase.QUEUED, 12)
+    build.apply(BuildInfo("pep8", 7, "u1", "running", node="n2"))
+    assert (build.phase, build.number, build.node) == (Phase.RUNNING, 7, "n2")
+    build.apply(BuildInfo("pep8", 7, "u1", "queued"))
+    assert build.phase is Phase.RUNNING
+    build.apply(BuildInfo("pep8", 7, "u1", "finished", result="UNSTABLE"))
+    assert (build.phase, build.result) == (Phase.DONE, "UNSTABLE")
+
+
+def test_a_held_build_sends_nothing_and_leaves_the_hold_scheduling_afresh():
+    build = attached_build(created=0.0)
+    build.held()
+    assert packets_for(build, DATA) == []
+    build.released_from_hold()
+    assert build.phase is Phase.SCHEDULING and build.created > 0

@@ -3,7 +3,8 @@
 from controller.contract.model import Job, Node
 from controller.dispatch.capacity import pick_grabbers
 from controller.dispatch.roster import ExecutorKey
-from controller.masters.view import BuildInfo, MasterView
+from controller.masters.agent_protocol import BuildInfo
+from controller.masters.view import MasterView
 
 
 def view(name, nodes, running=()):
