@@ -1,10 +1,15 @@
 package jenkinsdouble
 
+import hudson.ExtensionList
 import hudson.model.Computer
 import hudson.model.Executor
 import hudson.model.Node
+import hudson.model.Queue
 import hudson.model.Result
 import hudson.model.TopLevelItem
+import hudson.model.queue.QueueListener
+import hudson.security.ACL
+import hudson.security.ACLContext
 import java.util.concurrent.CountDownLatch
 import java.util.logging.ConsoleHandler
 import java.util.logging.FileHandler
@@ -12,7 +17,10 @@ import java.util.logging.Level
 import java.util.logging.LogRecord
 import java.util.logging.Logger
 import java.util.logging.SimpleFormatter
+import jenkins.model.GlobalConfiguration
 import jenkins.model.Jenkins
+import jenkins.model.JenkinsLocationConfiguration
+import jenkins.security.apitoken.ApiTokenPropertyConfiguration
 import jenkins.util.groovy.GroovyHookScript
 
 /**
@@ -23,8 +31,8 @@ import jenkins.util.groovy.GroovyHookScript
  *   --require-crumb-for-tokens  --anonymous-read  --root-url URL
  *
  * Boot order follows Jenkins: settings, agents, jobs with their builds, computers
- * (agents connect), the saved queue, then $JENKINS_HOME/init.groovy.d; then the HTTP
- * port opens and "Jenkins double ready at URL" is printed. SIGTERM saves the queue,
+ * (agents connect), the saved queue, then $JENKINS_HOME/init.groovy.d, all as SYSTEM;
+ * then the HTTP port opens and "Jenkins double ready at URL" is printed. SIGTERM saves the queue,
  * aborts running builds (as a Jenkins shutdown does) and exits.
  */
 class Main {
@@ -46,7 +54,7 @@ class Main {
         }
 
         long started = System.currentTimeMillis()
-        Jenkins jenkins = boot(home, one(opts, "--root-url", null))
+        Jenkins jenkins = boot(home, one(opts, "--root-url", null), security)
         HttpFrontEnd http = new HttpFrontEnd(jenkins, security, new ScriptConsole(Main.class.getClassLoader()),
                 one(opts, "--host", "127.0.0.1"), Integer.parseInt(one(opts, "--port", "0")))
         CountDownLatch stopped = new CountDownLatch(1)
@@ -61,25 +69,39 @@ class Main {
         stopped.await()
     }
 
-    private static Jenkins boot(File home, String rootUrl) {
-        Jenkins jenkins = new Jenkins(home)
-        JenkinsStore.load(jenkins, rootUrl)
-        for (Node n : NodeStore.loadAll(jenkins)) {
-            jenkins.loadNode(n)
+    /** Jenkins' boot, as SYSTEM (the Jenkins constructor runs in ACL.as2(SYSTEM2)). */
+    private static Jenkins boot(File home, String rootUrl, Security security) {
+        ACLContext ctx = ACL.as2(ACL.SYSTEM2)
+        try {
+            Jenkins jenkins = new Jenkins(home)
+            jenkins.setAuthorizationStrategy(new DoubleAuthorizationStrategy(security))
+            ExtensionList.lookup(QueueListener.class).add(new Queue.Saver())
+            ExtensionList.lookup(GlobalConfiguration.class).add(JenkinsLocationConfiguration.get())
+            ExtensionList.lookup(GlobalConfiguration.class).add(ApiTokenPropertyConfiguration.get())
+            ApiTokenPropertyConfiguration.get().load()
+            security.provisionUsers()
+            JenkinsStore.load(jenkins, rootUrl)
+            for (Node n : NodeStore.loadAll(jenkins)) {
+                jenkins.loadNode(n)
+            }
+            for (TopLevelItem item : JobStore.loadAll(jenkins)) {
+                jenkins.loadItem(item)
+            }
+            jenkins.updateComputerList()
+            jenkins.trimLabels()
+            jenkins.getQueue().load()
+            new GroovyHookScript("init", home, Main.class.getClassLoader()).run()
+            jenkins.getQueue().scheduleMaintenance()
+            return jenkins
+        } finally {
+            ctx.close()
         }
-        for (TopLevelItem item : JobStore.loadAll(jenkins)) {
-            jenkins.loadItem(item)
-        }
-        jenkins.updateComputerList()
-        jenkins.trimLabels()
-        jenkins.getQueue().load()
-        new GroovyHookScript("init", home, Main.class.getClassLoader()).run()
-        jenkins.getQueue().scheduleMaintenance()
-        return jenkins
     }
 
     /** Like Jenkins' clean shutdown: stop serving, save the queue, abort builds and let them record it. */
     private static void shutdown(Jenkins jenkins, HttpFrontEnd http) {
+        // As SYSTEM, as WebAppMain.contextDestroyed runs Jenkins' cleanUp (so the queue saved is all of it).
+        ACL.as2(ACL.SYSTEM2)
         LOGGER.info("shutting down")
         http.stop()
         jenkins.getQueue().save()
@@ -96,6 +118,7 @@ class Main {
             e.join(10000)
         }
         jenkins.shutdown()
+        jenkins.util.Timer.shutdown()
         LOGGER.info("stopped")
         for (java.util.logging.Handler h : Logger.getLogger("").getHandlers()) {
             h.flush()

@@ -65,14 +65,18 @@ class Queue implements Saveable {
         maintainer.scheduleWithFixedDelay({ runMaintenance() } as Runnable, MAINTENANCE_PERIOD_MS, MAINTENANCE_PERIOD_MS, TimeUnit.MILLISECONDS)
     }
 
+    /** On the maintenance thread, as SYSTEM (Jenkins' AtmostOneTaskExecutor and MaintainTask impersonate SYSTEM). */
     private void runMaintenance() {
         synchronized (maintenanceGate) {
             pendingMaintenance = null
         }
+        hudson.security.ACLContext ctx = hudson.security.ACL.as2(hudson.security.ACL.SYSTEM2)
         try {
             maintain()
         } catch (Throwable t) {
             LOGGER.log(Level.SEVERE, "queue maintenance failed", t)
+        } finally {
+            ctx.close()
         }
     }
 
@@ -263,10 +267,16 @@ class Queue implements Saveable {
         }
     }
 
+    /** Cancels every item; needs Overall/Administer, as in Jenkins. */
     void clear() {
+        Jenkins.get().checkPermission(Jenkins.ADMINISTER)
         lock.lock()
         try {
-            for (Item i : new ArrayList<Item>(Arrays.asList(getItems()))) {
+            List<Item> all = new ArrayList<Item>(waitingList)
+            all.addAll(blockedProjects)
+            all.addAll(pendings)
+            all.addAll(buildables)
+            for (Item i : all) {
                 i.cancel(this)
             }
         } finally {
@@ -287,15 +297,35 @@ class Queue implements Saveable {
         return s.waitingList.isEmpty() && s.blockedProjects.isEmpty() && s.buildables.isEmpty() && s.pendings.isEmpty()
     }
 
-    /** Waiting, blocked, then buildable and pending items newest first, as Jenkins lists them. */
+    /**
+     * Waiting, blocked, then buildable and pending items newest first, as Jenkins lists
+     * them; only items whose task the current authentication may read (Item.READ or
+     * Permission.READ; a task that is not AccessControlled is left out), as
+     * Queue.checkPermissionsAndAddToList does: a thread acting as ANONYMOUS sees nothing
+     * unless anonymous may read. getItem(id), getItems(Task) and the other lists do not filter.
+     */
     Item[] getItems() {
         Snapshot s = this.snapshot
+        List<Item> all = new ArrayList<Item>()
+        all.addAll(s.waitingList)
+        all.addAll(s.blockedProjects)
+        all.addAll(reverse(s.buildables))
+        all.addAll(reverse(s.pendings))
         List<Item> r = new ArrayList<Item>()
-        r.addAll(s.waitingList)
-        r.addAll(s.blockedProjects)
-        r.addAll(reverse(s.buildables))
-        r.addAll(reverse(s.pendings))
+        for (Item i : all) {
+            if (hasReadPermission(i.task, false)) {
+                r.add(i)
+            }
+        }
         return r.toArray(new Item[r.size()])
+    }
+
+    private static boolean hasReadPermission(Task t, boolean valueIfNotAccessControlled) {
+        if (t instanceof hudson.security.AccessControlled) {
+            hudson.security.AccessControlled taskAC = (hudson.security.AccessControlled) t
+            return taskAC.hasPermission(hudson.model.Item.READ) || taskAC.hasPermission(hudson.security.Permission.READ)
+        }
+        return valueIfNotAccessControlled
     }
 
     private static <T> List<T> reverse(List<T> l) {
@@ -701,14 +731,24 @@ class Queue implements Saveable {
 
     // ---- persistence ------------------------------------------------------------------
 
-    /** Writes the queue's items to $JENKINS_HOME/queue.json (Jenkins: queue.xml). */
+    /**
+     * Writes the items the current authentication sees (getItems(), as Jenkins does) to
+     * $JENKINS_HOME/queue.json (Jenkins: queue.xml), then fires
+     * SaveableListener.onChange(this queue, that file). Jenkins saves the queue on shutdown
+     * and, through Queue.Saver, DELAY_SECONDS after an item enters the waiting list or
+     * leaves the queue.
+     */
     void save() {
+        if (Jenkins.getInstanceOrNull() == null) {
+            return
+        }
         lock.lock()
         try {
             QueueStore.save(this, Arrays.asList(getItems()))
         } finally {
             lock.unlock()
         }
+        hudson.model.listeners.SaveableListener.fireOnChange(this, new hudson.XmlFile(QueueStore.file()))
     }
 
     /** Restores items saved by save(), then renames the file to queue.json.bak as Jenkins does. */
@@ -1189,6 +1229,56 @@ class Queue implements Saveable {
 
         boolean leave(Queue q) {
             return false
+        }
+    }
+
+    /**
+     * Mirrors Queue.Saver: schedules Queue.save() on jenkins.util.Timer DELAY_SECONDS (60,
+     * system property hudson.model.Queue.Saver.DELAY_SECONDS; a script may set the field,
+     * a negative value disables it) after an item enters the waiting list or leaves the
+     * queue, ignoring further changes until that save ran. Registered as a QueueListener
+     * at boot, as Jenkins' @Extension is.
+     */
+    static final class Saver extends QueueListener implements Runnable {
+        static int DELAY_SECONDS = Integer.getInteger("hudson.model.Queue.Saver.DELAY_SECONDS", 60)
+
+        private final Object lock = new Object()
+        private Future<?> nextSave
+
+        @Override
+        void onEnterWaiting(WaitingItem wi) {
+            push()
+        }
+
+        @Override
+        void onLeft(LeftItem li) {
+            push()
+        }
+
+        private void push() {
+            if (DELAY_SECONDS < 0) {
+                return
+            }
+            synchronized (lock) {
+                if (nextSave != null && !(nextSave.isDone() || nextSave.isCancelled())) {
+                    return
+                }
+                nextSave = jenkins.util.Timer.get().schedule(this, DELAY_SECONDS, TimeUnit.SECONDS)
+            }
+        }
+
+        @Override
+        void run() {
+            try {
+                Jenkins j = Jenkins.getInstanceOrNull()
+                if (j != null) {
+                    j.getQueue().save()
+                }
+            } finally {
+                synchronized (lock) {
+                    nextSave = null
+                }
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import hudson.model.Executor
 import hudson.model.Queue
 import hudson.model.Slave
 import hudson.model.TaskListener
+import hudson.security.ACL
+import hudson.security.ACLContext
 import hudson.util.StreamTaskListener
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ExecutorService
@@ -22,6 +24,8 @@ import jenkins.util.Listeners
  * (in Jenkins an agent process must connect; documented difference). disconnect()
  * clears it on a background thread like Jenkins, fires onOffline, and builds running
  * on the agent lose their channel: their step fails and they end FAILURE.
+ *
+ * Launches and disconnects run as SYSTEM, as on Jenkins' remoting threads.
  */
 class SlaveComputer extends Computer {
     private static final Logger LOGGER = Logger.getLogger(SlaveComputer.class.getName())
@@ -59,11 +63,16 @@ class SlaveComputer extends Computer {
         return n == null ? null : n.getLauncher()
     }
 
-    /** Brings the agent online now: onOnline fires and the queue is told. */
+    /** Brings the agent online now: onOnline fires (as SYSTEM) and the queue is told. */
     @Override
     protected Future<?> _connect(boolean forceReconnect) {
+        launchNow()
+        return CompletableFuture.completedFuture(null)
+    }
+
+    private void launchNow() {
         if (connected) {
-            return CompletableFuture.completedFuture(null)
+            return
         }
         synchronized (statusChangeLock) {
             connected = true
@@ -72,16 +81,27 @@ class SlaveComputer extends Computer {
         }
         final Computer self = this
         final TaskListener listener = new StreamTaskListener(new jenkinsdouble.LogOutputStream(LOGGER, "agent " + getName()))
-        Listeners.notify(ComputerListener.class, false, { ComputerListener l -> l.onOnline(self, listener) } as Consumer<ComputerListener>)
+        ACLContext ctx = ACL.as2(ACL.SYSTEM2)
+        try {
+            Listeners.notify(ComputerListener.class, false, { ComputerListener l -> l.onOnline(self, listener) } as Consumer<ComputerListener>)
+        } finally {
+            ctx.close()
+        }
         Jenkins.get().getQueue().scheduleMaintenance()
-        return CompletableFuture.completedFuture(null)
     }
 
     /** Drops the (simulated) channel on a background thread, as Jenkins does. */
     @Override
     Future<?> disconnect(final OfflineCause cause) {
         super.disconnect(cause)
-        return THREAD_POOL.submit({ closeChannel() } as Runnable)
+        return THREAD_POOL.submit({
+            ACLContext ctx = ACL.as2(ACL.SYSTEM2)
+            try {
+                closeChannel()
+            } finally {
+                ctx.close()
+            }
+        } as Runnable)
     }
 
     private void closeChannel() {

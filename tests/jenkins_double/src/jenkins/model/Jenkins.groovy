@@ -33,6 +33,10 @@ import jenkinsdouble.JobStore
 import jenkinsdouble.NodeStore
 import jenkinsdouble.RequestContext
 import org.kohsuke.stapler.HttpRedirect
+import org.springframework.security.authentication.AnonymousAuthenticationToken
+import org.springframework.security.core.Authentication
+import org.springframework.security.core.authority.SimpleGrantedAuthority
+import org.springframework.security.core.context.SecurityContextHolder
 
 /**
  * Mirrors core/src/main/java/jenkins/model/Jenkins.java (with hudson/model/AbstractCIBase.java
@@ -43,6 +47,11 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private static final Logger LOGGER = Logger.getLogger(Jenkins.class.getName())
     /** The version the double answers in X-Jenkins. */
     static final String VERSION = "2.479.3"
+    public static final hudson.security.PermissionGroup PERMISSIONS = hudson.security.Permission.HUDSON_PERMISSIONS
+    public static final hudson.security.Permission ADMINISTER = hudson.security.Permission.HUDSON_ADMINISTER
+    public static final hudson.security.Permission READ = new hudson.security.Permission(PERMISSIONS, "Read", hudson.security.Permission.READ)
+    public static final Authentication ANONYMOUS2 = new AnonymousAuthenticationToken("anonymous", "anonymous",
+            Collections.singleton(new SimpleGrantedAuthority("anonymous")))
     private static volatile Jenkins theInstance
 
     private final File root
@@ -65,6 +74,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private volatile int quietPeriod = 5
     private volatile String quietDownReason
     private volatile boolean quietingDown
+    private volatile hudson.security.AuthorizationStrategy authorizationStrategy = hudson.security.AuthorizationStrategy.UNSECURED
 
     /** Boots an empty Jenkins on the given home; Main loads the saved state into it. */
     Jenkins(File root) {
@@ -95,6 +105,26 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     @Deprecated
     static Jenkins getInstance() {
         return getInstanceOrNull()
+    }
+
+    /** Who the current thread acts as: its security context's authentication, ANONYMOUS2 when it has none. */
+    static Authentication getAuthentication2() {
+        Authentication a = SecurityContextHolder.getContext().getAuthentication()
+        return a == null ? ANONYMOUS2 : a
+    }
+
+    hudson.security.AuthorizationStrategy getAuthorizationStrategy() {
+        return authorizationStrategy
+    }
+
+    /** Installs the strategy without saving (the double's is set by Main from the command line). */
+    void setAuthorizationStrategy(hudson.security.AuthorizationStrategy a) {
+        this.authorizationStrategy = a == null ? hudson.security.AuthorizationStrategy.UNSECURED : a
+    }
+
+    @Override
+    hudson.security.ACL getACL() {
+        return authorizationStrategy.getRootACL()
     }
 
     // ---- the built-in node ------------------------------------------------------------
@@ -280,14 +310,19 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         return name == null ? null : nodeMap.get(name)
     }
 
-    /** Adds or replaces an agent: its computer comes online at once, labels refresh, onCreated/onUpdated fire. */
+    /**
+     * Adds or replaces an agent (Nodes.addNode): Jenkins takes it (onLoad), its computer
+     * comes online at once, labels refresh, node.save() fires SaveableListener with the
+     * node, then NodeListener onCreated/onUpdated.
+     */
     void addNode(Node n) throws IOException {
         checkGoodName(n.getNodeName())
         Node old = nodeMap.put(n.getNodeName(), n)
         if (!n.is(old)) {
+            n.onLoad(nodesObject, n.getNodeName())
             updateNewComputer(n)
             trimLabels(n, old)
-            saveNode(n)
+            n.save()
             if (old != null) {
                 NodeListener.fireOnUpdated(old, n)
             } else {
@@ -312,9 +347,10 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     }
 
     /**
-     * For a node Jenkins holds: label caches refresh, the node is saved, onUpdated(n, n)
-     * fires, the queue is told. The executor count is not re-read (as in Jenkins: that
-     * takes replacing the node, setNodes, or updateComputerList).
+     * For a node Jenkins holds (Nodes.updateNode): label caches refresh, node.save()
+     * fires SaveableListener with the node, NodeListener.onUpdated(n, n) fires, the queue
+     * is told. The executor count is not re-read (as in Jenkins: that takes replacing
+     * the node, setNodes, or updateComputerList).
      */
     boolean updateNode(Node n) throws IOException {
         boolean exists = false
@@ -325,14 +361,17 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
             }
         } as Runnable)
         if (exists) {
-            saveNode(n)
+            n.save()
             NodeListener.fireOnUpdated(n, n)
             queue.scheduleMaintenance()
         }
         return exists
     }
 
-    /** Replaces all agents at once (computers re-read every node, including executor counts). */
+    /**
+     * Replaces all agents at once (computers re-read every node, including executor
+     * counts); Nodes.save() fires SaveableListener with the Nodes object once per agent file.
+     */
     void setNodes(List<? extends Node> newNodes) throws IOException {
         Map<String, Node> toRemove = new HashMap<String, Node>(nodeMap)
         List<Node> created = new ArrayList<Node>()
@@ -341,6 +380,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
             for (Node node : newNodes) {
                 String name = node.getNodeName()
                 nodeMap.put(name, node)
+                node.onLoad(nodesObject, name)
                 Node oldNode = toRemove.remove(name)
                 if (oldNode != null) {
                     node.setTemporaryOfflineCause(oldNode.getTemporaryOfflineCause())
@@ -353,9 +393,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
             updateComputerList()
             trimLabels()
         } as Runnable)
-        for (Node n : nodeMap.values()) {
-            saveNode(n)
-        }
+        nodesObject.save()
         for (Node[] pair : updated) {
             NodeListener.fireOnUpdated(pair[0], pair[1])
         }
@@ -368,19 +406,20 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         }
     }
 
-    /** Writes an agent's configuration (Jenkins: Node.save). */
-    /** Nodes.persistNode: writes the node, tells SaveableListeners (naming the Nodes object, as Jenkins does). */
-    void saveNode(Node n) throws IOException {
-        if (n instanceof hudson.model.Slave) {
-            NodeStore.save(this, (hudson.model.Slave) n)
-            File file = new File(new File(new File(getRootDir(), "nodes"), n.getNodeName()), "config.json")
-            hudson.model.listeners.SaveableListener.fireOnChange(nodesObject, new hudson.XmlFile(file))
-        }
+    /** Not in Jenkins: the Nodes object (Jenkins keeps it in a private field too). */
+    Nodes getNodesObject() {
+        return nodesObject
     }
 
-    /** Puts a node read from disk in place without events (boot only). */
+    /** Not in Jenkins: kept for callers of the double's older API; the same as n.save(). */
+    void saveNode(Node n) throws IOException {
+        n.save()
+    }
+
+    /** Puts a node read from disk in place without events (boot only; Nodes.load). */
     void loadNode(Node n) {
         nodeMap.put(n.getNodeName(), n)
+        n.onLoad(nodesObject, n.getNodeName())
     }
 
     Computer getComputer(String name) {
