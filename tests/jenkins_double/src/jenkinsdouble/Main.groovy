@@ -29,6 +29,8 @@ import jenkins.util.groovy.GroovyHookScript
  *   --home DIR  --port N (0: any free port)  --host ADDR (default 127.0.0.1)
  *   --user NAME:TOKEN[:readonly] ...  --password NAME:PW[:readonly] ...
  *   --require-crumb-for-tokens  --anonymous-read  --root-url URL
+ *   --jenkins-version V (default 2.479.3: X-Jenkins, Jenkins.VERSION, and the
+ *                        version-dependent behaviours listed in Versions)
  *
  * Boot order follows Jenkins: settings, agents, jobs with their builds, computers
  * (agents connect), the saved queue, then $JENKINS_HOME/init.groovy.d, all as SYSTEM;
@@ -40,6 +42,7 @@ class Main {
 
     static void main(String[] args) {
         Map<String, List<String>> opts = parse(args)
+        setVersion(one(opts, "--jenkins-version", Versions.DEFAULT))
         File home = new File(one(opts, "--home", null)).getAbsoluteFile()
         home.mkdirs()
         setUpLogging(home)
@@ -67,6 +70,27 @@ class Main {
         System.out.println("Jenkins double ready at http://" + one(opts, "--host", "127.0.0.1") + ":" + http.getPort() + "/")
         System.out.flush()
         stopped.await()
+    }
+
+    /**
+     * The impersonated version: Jenkins.VERSION, the Versions gates, and the members
+     * scripts must not find: before 2.482 Computer.setTemporaryOfflineCause and
+     * Node.isTemporarilyOffline, before 2.532 CauseOfBlockage.isFatal. Before any model
+     * object exists.
+     */
+    private static void setVersion(String version) {
+        Versions.set(version)
+        HiddenMembers hidden = new HiddenMembers()
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            hidden.hide(Computer.class, "setTemporaryOfflineCause", "temporaryOfflineCause")
+            hidden.hide(Node.class, "isTemporarilyOffline", "temporarilyOffline")
+        }
+        if (!Versions.blockedItemRenewedEachMaintenance()) {
+            hidden.hide(hudson.model.queue.CauseOfBlockage.class, "isFatal", "fatal")
+        }
+        hidden.install()
+        // Only now touch a model class: its MetaClass is made on first use, and must be the hiding one.
+        Jenkins.VERSION = version
     }
 
     /** Jenkins' boot, as SYSTEM (the Jenkins constructor runs in ACL.as2(SYSTEM2)). */

@@ -15,12 +15,14 @@ import jenkins.model.Jenkins
 import jenkins.model.Nodes
 import jenkins.util.Listeners
 import jenkins.util.NonLocalizable
+import jenkinsdouble.Versions
 import org.springframework.security.core.Authentication
 
 /**
  * Mirrors core/src/main/java/hudson/model/Node.java: a machine that can run builds
- * (Jenkins itself for the built-in node, DumbSlave for agents). As in Jenkins 2.479+,
- * the temporary offline cause lives on the node. save() writes the node's file and tells
+ * (Jenkins itself for the built-in node, DumbSlave for agents). The temporary offline
+ * cause is kept on the node (persisted with it); what setting it does depends on the
+ * version (see setTemporaryOfflineCause). save() writes the node's file and tells
  * SaveableListeners with the node itself, once the node belongs to Jenkins' Nodes.
  */
 abstract class Node implements ModelObject, Saveable, AccessControlled {
@@ -82,19 +84,35 @@ abstract class Node implements ModelObject, Saveable, AccessControlled {
         SaveableListener.fireOnChange(this, file)
     }
 
+    /** Since 2.482 (hidden from scripts before, as it did not exist). */
     boolean isTemporarilyOffline() {
         return temporaryOfflineCause != null
     }
 
     /**
-     * Sets or clears the temporary offline cause; a change goes through
-     * Jenkins.updateNode (so NodeListener.onUpdated fires for agents), then the
-     * computer listeners hear onTemporarilyOffline / onTemporarilyOnline.
+     * Sets or clears the temporary offline cause (public since 2.503, package-private
+     * before, which Groovy scripts call anyway). As the version does:
+     * before 2.482 a change only saves the node (Computer.setTemporarilyOffline fires the
+     * listeners); 2.482 to 2.502 a change saves the node, then onTemporarilyOffline /
+     * onTemporarilyOnline fire; since 2.503 a change goes through Jenkins.updateNode
+     * (saved, NodeListener.onUpdated), then the listeners fire.
      */
     void setTemporaryOfflineCause(OfflineCause cause) {
-        if (temporaryOfflineCause != cause) {
-            temporaryOfflineCause = cause
-            Jenkins.get().updateNode(this)
+        try {
+            if (temporaryOfflineCause != cause) {
+                temporaryOfflineCause = cause
+                if (Versions.updateNodeFiresOnUpdated()) {
+                    Jenkins.get().updateNode(this)
+                } else {
+                    save()
+                }
+            }
+        } catch (IOException e) {
+            LOGGER.warning("Unable to complete save, temporary offline status will not be persisted: " + e.getMessage())
+            return
+        }
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            return
         }
         final Computer c = toComputer()
         final OfflineCause current = temporaryOfflineCause

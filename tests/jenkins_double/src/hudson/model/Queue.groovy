@@ -30,7 +30,9 @@ import jenkinsdouble.QueueStore
  * Mirrors core/src/main/java/hudson/model/Queue.java: the build queue.
  *
  * Life of an item: schedule2 makes a WaitingItem (quiet period); maintain() moves it to
- * BlockedItem (a CauseOfBlockage says why) or BuildableItem; a buildable item is handed
+ * BlockedItem (a CauseOfBlockage says why; a still-blocked item keeps its object before
+ * 2.532 and is re-filed as a new BlockedItem since, when fatal causes also cancel) or
+ * BuildableItem; a buildable item is handed
  * to a parked executor that its node, the label, every QueueTaskDispatcher and
  * quiet-down allow, and becomes pending; when the executor starts it becomes a
  * LeftItem, kept 5 minutes for getItem(id). cancel() also makes a LeftItem.
@@ -579,12 +581,16 @@ class Queue implements Saveable {
                 if (causeOfBlockage == null) {
                     p.leave(this)
                     new BuildableItem(p).enter(this)
+                } else if (!jenkinsdouble.Versions.blockedItemRenewedEachMaintenance()) {
+                    // Before 2.532: still blocked, the same item with the new reason.
+                    p.setCauseOfBlockage(causeOfBlockage)
                 } else if (causeOfBlockage.isFatal()) {
                     p.cancel(this)
                 } else {
-                    // Still blocked: the same item, with the new reason (Jenkins keeps the object,
-                    // so an item a caller holds from getItems() stays cancellable).
-                    p.setCauseOfBlockage(causeOfBlockage)
+                    // Since 2.532: still blocked, re-filed as a new BlockedItem (onLeaveBlocked,
+                    // onEnterBlocked), so an item a caller got from getItems() before is no longer queued.
+                    p.leave(this)
+                    new BlockedItem(p, causeOfBlockage).enter(this)
                 }
                 updateSnapshot()
             }
@@ -594,11 +600,16 @@ class Queue implements Saveable {
                 if (top.timestamp.compareTo(new GregorianCalendar()) > 0) {
                     break
                 }
+                boolean fatalCauses = jenkinsdouble.Versions.blockedItemRenewedEachMaintenance()
+                if (!fatalCauses) {
+                    // Before 2.532 the item leaves the waiting list before its cause is asked.
+                    top.leave(this)
+                }
                 CauseOfBlockage causeOfBlockage = getCauseOfBlockageForItem(top)
                 if (causeOfBlockage == null) {
                     top.leave(this)
                     new BuildableItem(top).enter(this)
-                } else if (causeOfBlockage.isFatal()) {
+                } else if (fatalCauses && causeOfBlockage.isFatal()) {
                     top.cancel(this)
                 } else {
                     top.leave(this)
@@ -610,7 +621,7 @@ class Queue implements Saveable {
             for (BuildableItem p : new ArrayList<BuildableItem>(buildables)) {
                 CauseOfBlockage causeOfBlockage = getCauseOfBlockageForItem(p)
                 if (causeOfBlockage != null) {
-                    if (causeOfBlockage.isFatal()) {
+                    if (jenkinsdouble.Versions.blockedItemRenewedEachMaintenance() && causeOfBlockage.isFatal()) {
                         p.cancel(this)
                     } else {
                         p.leave(this)

@@ -83,6 +83,7 @@ class SlaveComputer extends Computer {
         final TaskListener listener = new StreamTaskListener(new jenkinsdouble.LogOutputStream(LOGGER, "agent " + getName()))
         ACLContext ctx = ACL.as2(ACL.SYSTEM2)
         try {
+            restoreTemporaryOfflineCause()
             Listeners.notify(ComputerListener.class, false, { ComputerListener l -> l.onOnline(self, listener) } as Consumer<ComputerListener>)
         } finally {
             ctx.close()

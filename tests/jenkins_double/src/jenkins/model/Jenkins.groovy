@@ -16,6 +16,7 @@ import hudson.slaves.ComputerListener
 import hudson.slaves.OfflineCause
 import hudson.slaves.RetentionStrategy
 import hudson.util.QuotedStringTokenizer
+import hudson.util.VersionNumber
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ConcurrentSkipListMap
@@ -45,8 +46,8 @@ import org.springframework.security.core.context.SecurityContextHolder
  */
 class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private static final Logger LOGGER = Logger.getLogger(Jenkins.class.getName())
-    /** The version the double answers in X-Jenkins. */
-    static final String VERSION = "2.479.3"
+    /** The version the double impersonates (--jenkins-version, default 2.479.3), as in X-Jenkins; set at boot, as Jenkins computes it. */
+    public static String VERSION = jenkinsdouble.Versions.DEFAULT
     public static final hudson.security.PermissionGroup PERMISSIONS = hudson.security.Permission.HUDSON_PERMISSIONS
     public static final hudson.security.Permission ADMINISTER = hudson.security.Permission.HUDSON_ADMINISTER
     public static final hudson.security.Permission READ = new hudson.security.Permission(PERMISSIONS, "Read", hudson.security.Permission.READ)
@@ -105,6 +106,11 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     @Deprecated
     static Jenkins getInstance() {
         return getInstanceOrNull()
+    }
+
+    /** The parsed VERSION (null while it is not computed, as in Jenkins). */
+    static VersionNumber getVersion() {
+        return VERSION == null ? null : new VersionNumber(VERSION)
     }
 
     /** Who the current thread acts as: its security context's authentication, ANONYMOUS2 when it has none. */
@@ -348,9 +354,9 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
 
     /**
      * For a node Jenkins holds (Nodes.updateNode): label caches refresh, node.save()
-     * fires SaveableListener with the node, NodeListener.onUpdated(n, n) fires, the queue
-     * is told. The executor count is not re-read (as in Jenkins: that takes replacing
-     * the node, setNodes, or updateComputerList).
+     * fires SaveableListener with the node, and (since 2.503 only) NodeListener.onUpdated(n, n);
+     * the double also schedules a queue maintenance. The executor count is not re-read
+     * (as in Jenkins: that takes replacing the node, setNodes, or updateComputerList).
      */
     boolean updateNode(Node n) throws IOException {
         boolean exists = false
@@ -362,47 +368,62 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         } as Runnable)
         if (exists) {
             n.save()
-            NodeListener.fireOnUpdated(n, n)
+            if (jenkinsdouble.Versions.updateNodeFiresOnUpdated()) {
+                NodeListener.fireOnUpdated(n, n)
+            }
             queue.scheduleMaintenance()
         }
         return exists
     }
 
     /**
-     * Replaces all agents at once (computers re-read every node, including executor
-     * counts); Nodes.save() fires SaveableListener with the Nodes object once per agent file.
+     * Replaces all agents at once (Nodes.setNodes). Under the queue lock: the new nodes go
+     * in place and (since 2.483) NodeListener onUpdated/onCreated fire for each, before
+     * the node is put in place in 2.483 to 2.487, after it since 2.488; since 2.564 a
+     * replaced node's temporary offline cause is copied to its successor first; then the
+     * computers re-read every node (executor counts; ComputerListener.onConfigurationChange
+     * fires, still under the lock) and labels are trimmed. Then Nodes.save() fires
+     * SaveableListener with the Nodes object once per agent file, and removed agents
+     * are deleted (with NodeListener.onDeleted since 2.483).
      */
     void setNodes(List<? extends Node> newNodes) throws IOException {
-        Map<String, Node> toRemove = new HashMap<String, Node>(nodeMap)
-        List<Node> created = new ArrayList<Node>()
-        List<Node[]> updated = new ArrayList<Node[]>()
+        Map<String, Node> toRemove = new HashMap<String, Node>()
         Queue.withLock({
+            toRemove.putAll(nodeMap)
             for (Node node : newNodes) {
                 String name = node.getNodeName()
+                Node oldNode = toRemove.get(name)
+                if (jenkinsdouble.Versions.setNodesFiresNodeListener() && !jenkinsdouble.Versions.setNodesFiresAfterPut()) {
+                    fireSetNodesListener(oldNode, node)
+                }
                 nodeMap.put(name, node)
                 node.onLoad(nodesObject, name)
-                Node oldNode = toRemove.remove(name)
-                if (oldNode != null) {
+                if (oldNode != null && jenkinsdouble.Versions.setNodesKeepsTemporaryOfflineCause()) {
                     node.setTemporaryOfflineCause(oldNode.getTemporaryOfflineCause())
-                    updated.add([oldNode, node] as Node[])
-                } else {
-                    created.add(node)
                 }
+                if (jenkinsdouble.Versions.setNodesFiresAfterPut()) {
+                    fireSetNodesListener(oldNode, node)
+                }
+                toRemove.remove(name)
             }
             nodeMap.keySet().removeAll(toRemove.keySet())
             updateComputerList()
             trimLabels()
         } as Runnable)
         nodesObject.save()
-        for (Node[] pair : updated) {
-            NodeListener.fireOnUpdated(pair[0], pair[1])
-        }
-        for (Node n : created) {
-            NodeListener.fireOnCreated(n)
-        }
         for (Node n : toRemove.values()) {
+            if (jenkinsdouble.Versions.setNodesFiresNodeListener()) {
+                NodeListener.fireOnDeleted(n)
+            }
             NodeStore.delete(this, n.getNodeName())
-            NodeListener.fireOnDeleted(n)
+        }
+    }
+
+    private static void fireSetNodesListener(Node oldNode, Node node) {
+        if (oldNode != null) {
+            NodeListener.fireOnUpdated(oldNode, node)
+        } else {
+            NodeListener.fireOnCreated(node)
         }
     }
 
