@@ -1,15 +1,21 @@
 package jenkinsdouble
 
 import hudson.ExtensionList
+import hudson.init.InitMilestone
 import hudson.model.Computer
 import hudson.model.Executor
 import hudson.model.Node
 import hudson.model.Queue
 import hudson.model.Result
+import hudson.model.TaskListener
 import hudson.model.TopLevelItem
+import hudson.model.listeners.ItemListener
 import hudson.model.queue.QueueListener
 import hudson.security.ACL
 import hudson.security.ACLContext
+import hudson.slaves.ComputerListener
+import hudson.slaves.SlaveComputer
+import hudson.util.StreamTaskListener
 import java.util.concurrent.CountDownLatch
 import java.util.logging.ConsoleHandler
 import java.util.logging.FileHandler
@@ -32,9 +38,9 @@ import jenkins.util.groovy.GroovyHookScript
  *   --jenkins-version V (default 2.479.3: X-Jenkins, Jenkins.VERSION, and the
  *                        version-dependent behaviours listed in Versions)
  *
- * Boot order follows Jenkins: settings, agents, jobs with their builds, computers
- * (agents connect), the saved queue, then $JENKINS_HOME/init.groovy.d, all as SYSTEM;
- * then the HTTP port opens and "Jenkins double ready at URL" is printed. SIGTERM saves the queue,
+ * Boot follows Jenkins' (Jenkins.java: the constructor, executeReactor, loadTasks;
+ * Nodes.load; GroovyInitScript; Queue.init), all as SYSTEM; see boot(). Then the HTTP
+ * port opens and "Jenkins double ready at URL" is printed. SIGTERM saves the queue,
  * aborts running builds (as a Jenkins shutdown does) and exits.
  */
 class Main {
@@ -93,7 +99,31 @@ class Main {
         Jenkins.VERSION = version
     }
 
-    /** Jenkins' boot, as SYSTEM (the Jenkins constructor runs in ACL.as2(SYSTEM2)). */
+    /**
+     * Jenkins' boot order, as SYSTEM (the Jenkins constructor runs in ACL.as2(SYSTEM2)):
+     *
+     *  1. Jenkins and its queue exist (the queue's periodic maintenance runs from now on);
+     *     core extensions register (Queue.Saver); users exist on disk (made before
+     *     Jenkins ever started, so nobody sees those saves).
+     *  2. SYSTEM_CONFIG_LOADED: global configuration, then the agents (Nodes.load), which
+     *     makes every computer, the built-in node's included, with its executors
+     *     (updateComputerList). Agent launches start, but no agent connects while
+     *     Jenkins boots (SlaveComputer.holdLaunches).
+     *  3. JOB_LOADED, JOB_CONFIG_ADAPTED: jobs with their builds.
+     *  4. After JOB_CONFIG_ADAPTED, in this order (Jenkins runs these initializers
+     *     concurrently, so their order there is not fixed): init.groovy.d
+     *     (GroovyInitScript), the saved queue (Queue.init, which drops anything
+     *     scheduled before it), then "Finalizing set up" (labels). COMPLETED.
+     *  5. Jenkins.save() (SaveableListener sees the Jenkins object), updateComputerList()
+     *     (ComputerListener.onConfigurationChange), the built-in node's
+     *     ComputerListener.onOnline, ItemListener.onLoaded; then the held agent launches
+     *     complete (each agent's onOnline) and the queue is maintained.
+     *
+     * So an init script sees every job and agent, computers (built-in online, agents
+     * offline), an empty queue, Jenkins.getInitLevel() JOB_CONFIG_ADAPTED, and runs as
+     * SYSTEM; listeners it registers hear the loaded queue items enter, the Jenkins save,
+     * the built-in node and then every agent coming online.
+     */
     private static Jenkins boot(File home, String rootUrl, Security security) {
         ACLContext ctx = ACL.as2(ACL.SYSTEM2)
         try {
@@ -102,19 +132,54 @@ class Main {
             ExtensionList.lookup(QueueListener.class).add(new Queue.Saver())
             ExtensionList.lookup(GlobalConfiguration.class).add(JenkinsLocationConfiguration.get())
             ExtensionList.lookup(GlobalConfiguration.class).add(ApiTokenPropertyConfiguration.get())
+            SlaveComputer.holdLaunches()
+            jenkins.setInitLevel(InitMilestone.EXTENSIONS_AUGMENTED)
             ApiTokenPropertyConfiguration.get().load()
             security.provisionUsers()
+
             JenkinsStore.load(jenkins, rootUrl)
-            for (Node n : NodeStore.loadAll(jenkins)) {
-                jenkins.loadNode(n)
-            }
+            Queue.withLock({
+                for (Node n : NodeStore.loadAll(jenkins)) {
+                    jenkins.loadNode(n)
+                }
+                jenkins.updateComputerList()
+                jenkins.trimLabels()
+            } as Runnable)
+            jenkins.setInitLevel(InitMilestone.SYSTEM_CONFIG_LOADED)
+            jenkins.setInitLevel(InitMilestone.SYSTEM_CONFIG_ADAPTED)
+
             for (TopLevelItem item : JobStore.loadAll(jenkins)) {
                 jenkins.loadItem(item)
             }
-            jenkins.updateComputerList()
-            jenkins.trimLabels()
-            jenkins.getQueue().load()
+            jenkins.setInitLevel(InitMilestone.JOB_LOADED)
+            jenkins.setInitLevel(InitMilestone.JOB_CONFIG_ADAPTED)
+
             new GroovyHookScript("init", home, Main.class.getClassLoader()).run()
+            Queue.init(jenkins)
+            jenkins.trimLabels()
+            jenkins.setInitLevel(InitMilestone.COMPLETED)
+
+            jenkins.save()
+            jenkins.updateComputerList()
+            final Computer builtIn = jenkins.toComputer()
+            if (builtIn != null) {
+                final TaskListener listener = new StreamTaskListener(new LogOutputStream(LOGGER, "built-in node"))
+                for (ComputerListener cl : ComputerListener.all()) {
+                    try {
+                        cl.onOnline(builtIn, listener)
+                    } catch (Exception e) {
+                        LOGGER.log(Level.WARNING, String.format("Exception in onOnline() for the computer listener %s on the built-in node", cl.getClass()), e)
+                    }
+                }
+            }
+            for (ItemListener l : ItemListener.all()) {
+                try {
+                    l.onLoaded()
+                } catch (RuntimeException x) {
+                    LOGGER.log(Level.WARNING, null, x)
+                }
+            }
+            SlaveComputer.releaseLaunches()
             jenkins.getQueue().scheduleMaintenance()
             return jenkins
         } finally {

@@ -762,15 +762,33 @@ class Queue implements Saveable {
         hudson.model.listeners.SaveableListener.fireOnChange(this, new hudson.XmlFile(QueueStore.file()))
     }
 
-    /** Restores items saved by save(), then renames the file to queue.json.bak as Jenkins does. */
+    /**
+     * Drops every queued item (as Jenkins' load does, "for the benefit of reloading": an
+     * item scheduled before the queue loads at boot is lost), restores the items save()
+     * wrote, then renames the file to queue.json.bak as Jenkins does.
+     */
     void load() {
         lock.lock()
         try {
+            waitingList.clear()
+            blockedProjects.clear()
+            buildables.clear()
+            pendings.clear()
             QueueStore.load(this)
         } finally {
             updateSnapshot()
             lock.unlock()
         }
+    }
+
+    /** Queue.init, run at boot after the jobs are loaded: warns about items it is going to discard, then load(). */
+    static void init(Jenkins h) {
+        Queue queue = h.getQueue()
+        Item[] items = queue.getItems()
+        if (items.length > 0) {
+            LOGGER.warning("Loading queue will discard previously scheduled items: " + Arrays.toString(items))
+        }
+        queue.load()
     }
 
     // ---- nested types -----------------------------------------------------------------

@@ -76,6 +76,7 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private volatile String quietDownReason
     private volatile boolean quietingDown
     private volatile hudson.security.AuthorizationStrategy authorizationStrategy = hudson.security.AuthorizationStrategy.UNSECURED
+    private volatile hudson.init.InitMilestone initLevel = hudson.init.InitMilestone.STARTED
 
     /** Boots an empty Jenkins on the given home; Main loads the saved state into it. */
     Jenkins(File root) {
@@ -117,6 +118,15 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     static Authentication getAuthentication2() {
         Authentication a = SecurityContextHolder.getContext().getAuthentication()
         return a == null ? ANONYMOUS2 : a
+    }
+
+    hudson.init.InitMilestone getInitLevel() {
+        return initLevel
+    }
+
+    /** Not in Jenkins: the double's boot (Main) reports the milestones it passes. */
+    void setInitLevel(hudson.init.InitMilestone level) {
+        this.initLevel = level
     }
 
     hudson.security.AuthorizationStrategy getAuthorizationStrategy() {
