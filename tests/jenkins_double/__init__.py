@@ -313,12 +313,15 @@ def start_double(
     require_crumb_for_tokens: bool = False,
     anonymous_read: bool = False,
     root_url: str | None = None,
+    jenkins_version: str | None = None,
 ) -> JenkinsDouble:
     """Starts a double on home and waits until it serves.
 
     users / passwords take the command line's NAME:SECRET[:readonly] forms in
     addition to the admin user. port=0 picks a free port once, so that
-    restart() comes back on the same one.
+    restart() comes back on the same one. jenkins_version (--jenkins-version,
+    default 2.479.3) is the Jenkins release the double impersonates: X-Jenkins,
+    Jenkins.VERSION and the version-dependent members and behaviours (README).
     """
     admin_token = admin_token or secrets.token_hex(16)
     extra: list[str] = []
@@ -328,6 +331,8 @@ def start_double(
         extra.append("--anonymous-read")
     if root_url:
         extra += ["--root-url", root_url]
+    if jenkins_version:
+        extra += ["--jenkins-version", jenkins_version]
     double = JenkinsDouble(
         Path(home),
         port or free_port(),

@@ -1,7 +1,8 @@
 """``python -m tests.jenkins_double``: run one Jenkins double in the foreground.
 
 Arguments are the double's own (see README.md): --port, --home, --user NAME:TOKEN[:readonly],
---password NAME:PW[:readonly], --require-crumb-for-tokens, --anonymous-read, --root-url URL.
+--password NAME:PW[:readonly], --require-crumb-for-tokens, --anonymous-read, --root-url URL,
+--jenkins-version V.
 The JVM replaces this process, so SIGTERM reaches it directly.
 """
 

@@ -5,8 +5,8 @@ import jenkins.model.Jenkins
 import jenkins.model.JenkinsLocationConfiguration
 
 /**
- * Not a Jenkins class: the built-in node's settings in $JENKINS_HOME/config.json and the
- * root URL in $JENKINS_HOME/jenkins.model.JenkinsLocationConfiguration.json.
+ * Not a Jenkins class: the built-in node's settings in $JENKINS_HOME/config.json; the
+ * root URL is JenkinsLocationConfiguration's (a GlobalConfiguration, loaded here).
  */
 class JenkinsStore {
     static void save(Jenkins j) {
@@ -16,10 +16,6 @@ class JenkinsStore {
             label       : j.getLabelString(),
             quietPeriod : j.getQuietPeriod(),
         ])
-    }
-
-    static void saveLocation(Jenkins j, String url) {
-        new JsonFile(new File(j.getRootDir(), "jenkins.model.JenkinsLocationConfiguration.json")).write([url: url])
     }
 
     /** Applies the saved settings; the command line's root URL (if any) wins over the saved one. */
@@ -33,11 +29,9 @@ class JenkinsStore {
             Fields.set(j, "labelAtomSet", Collections.unmodifiableSet(hudson.model.Label.parse((String) data.label)))
             Fields.set(j, "quietPeriod", (int) data.quietPeriod)
         }
-        JsonFile location = new JsonFile(new File(j.getRootDir(), "jenkins.model.JenkinsLocationConfiguration.json"))
+        JenkinsLocationConfiguration.get().load()
         if (rootUrlOverride != null) {
             JenkinsLocationConfiguration.get().setUrl(rootUrlOverride)
-        } else if (location.exists()) {
-            JenkinsLocationConfiguration.get().load((String) ((Map) location.read()).url)
         }
     }
 }

@@ -1,10 +1,21 @@
 package jenkinsdouble
 
+import hudson.ExtensionList
+import hudson.init.InitMilestone
 import hudson.model.Computer
 import hudson.model.Executor
 import hudson.model.Node
+import hudson.model.Queue
 import hudson.model.Result
+import hudson.model.TaskListener
 import hudson.model.TopLevelItem
+import hudson.model.listeners.ItemListener
+import hudson.model.queue.QueueListener
+import hudson.security.ACL
+import hudson.security.ACLContext
+import hudson.slaves.ComputerListener
+import hudson.slaves.SlaveComputer
+import hudson.util.StreamTaskListener
 import java.util.concurrent.CountDownLatch
 import java.util.logging.ConsoleHandler
 import java.util.logging.FileHandler
@@ -12,7 +23,10 @@ import java.util.logging.Level
 import java.util.logging.LogRecord
 import java.util.logging.Logger
 import java.util.logging.SimpleFormatter
+import jenkins.model.GlobalConfiguration
 import jenkins.model.Jenkins
+import jenkins.model.JenkinsLocationConfiguration
+import jenkins.security.apitoken.ApiTokenPropertyConfiguration
 import jenkins.util.groovy.GroovyHookScript
 
 /**
@@ -21,9 +35,11 @@ import jenkins.util.groovy.GroovyHookScript
  *   --home DIR  --port N (0: any free port)  --host ADDR (default 127.0.0.1)
  *   --user NAME:TOKEN[:readonly] ...  --password NAME:PW[:readonly] ...
  *   --require-crumb-for-tokens  --anonymous-read  --root-url URL
+ *   --jenkins-version V (default 2.479.3: X-Jenkins, Jenkins.VERSION, and the
+ *                        version-dependent behaviours listed in Versions)
  *
- * Boot order follows Jenkins: settings, agents, jobs with their builds, computers
- * (agents connect), the saved queue, then $JENKINS_HOME/init.groovy.d; then the HTTP
+ * Boot follows Jenkins' (Jenkins.java: the constructor, executeReactor, loadTasks;
+ * Nodes.load; GroovyInitScript; Queue.init), all as SYSTEM; see boot(). Then the HTTP
  * port opens and "Jenkins double ready at URL" is printed. SIGTERM saves the queue,
  * aborts running builds (as a Jenkins shutdown does) and exits.
  */
@@ -32,6 +48,7 @@ class Main {
 
     static void main(String[] args) {
         Map<String, List<String>> opts = parse(args)
+        setVersion(one(opts, "--jenkins-version", Versions.DEFAULT))
         File home = new File(one(opts, "--home", null)).getAbsoluteFile()
         home.mkdirs()
         setUpLogging(home)
@@ -46,7 +63,7 @@ class Main {
         }
 
         long started = System.currentTimeMillis()
-        Jenkins jenkins = boot(home, one(opts, "--root-url", null))
+        Jenkins jenkins = boot(home, one(opts, "--root-url", null), security)
         HttpFrontEnd http = new HttpFrontEnd(jenkins, security, new ScriptConsole(Main.class.getClassLoader()),
                 one(opts, "--host", "127.0.0.1"), Integer.parseInt(one(opts, "--port", "0")))
         CountDownLatch stopped = new CountDownLatch(1)
@@ -61,25 +78,119 @@ class Main {
         stopped.await()
     }
 
-    private static Jenkins boot(File home, String rootUrl) {
-        Jenkins jenkins = new Jenkins(home)
-        JenkinsStore.load(jenkins, rootUrl)
-        for (Node n : NodeStore.loadAll(jenkins)) {
-            jenkins.loadNode(n)
+    /**
+     * The impersonated version: Jenkins.VERSION, the Versions gates, and the members
+     * scripts must not find: before 2.482 Computer.setTemporaryOfflineCause and
+     * Node.isTemporarilyOffline, before 2.532 CauseOfBlockage.isFatal. Before any model
+     * object exists.
+     */
+    private static void setVersion(String version) {
+        Versions.set(version)
+        HiddenMembers hidden = new HiddenMembers()
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            hidden.hide(Computer.class, "setTemporaryOfflineCause", "temporaryOfflineCause")
+            hidden.hide(Node.class, "isTemporarilyOffline", "temporarilyOffline")
         }
-        for (TopLevelItem item : JobStore.loadAll(jenkins)) {
-            jenkins.loadItem(item)
+        if (!Versions.blockedItemRenewedEachMaintenance()) {
+            hidden.hide(hudson.model.queue.CauseOfBlockage.class, "isFatal", "fatal")
         }
-        jenkins.updateComputerList()
-        jenkins.trimLabels()
-        jenkins.getQueue().load()
-        new GroovyHookScript("init", home, Main.class.getClassLoader()).run()
-        jenkins.getQueue().scheduleMaintenance()
-        return jenkins
+        hidden.install()
+        // Only now touch a model class: its MetaClass is made on first use, and must be the hiding one.
+        Jenkins.VERSION = version
+    }
+
+    /**
+     * Jenkins' boot order, as SYSTEM (the Jenkins constructor runs in ACL.as2(SYSTEM2)):
+     *
+     *  1. Jenkins and its queue exist (the queue's periodic maintenance runs from now on);
+     *     core extensions register (Queue.Saver); users exist on disk (made before
+     *     Jenkins ever started, so nobody sees those saves).
+     *  2. SYSTEM_CONFIG_LOADED: global configuration, then the agents (Nodes.load), which
+     *     makes every computer, the built-in node's included, with its executors
+     *     (updateComputerList). Agent launches start, but no agent connects while
+     *     Jenkins boots (SlaveComputer.holdLaunches).
+     *  3. JOB_LOADED, JOB_CONFIG_ADAPTED: jobs with their builds.
+     *  4. After JOB_CONFIG_ADAPTED, in this order (Jenkins runs these initializers
+     *     concurrently, so their order there is not fixed): init.groovy.d
+     *     (GroovyInitScript), the saved queue (Queue.init, which drops anything
+     *     scheduled before it), then "Finalizing set up" (labels). COMPLETED.
+     *  5. Jenkins.save() (SaveableListener sees the Jenkins object), updateComputerList()
+     *     (ComputerListener.onConfigurationChange), the built-in node's
+     *     ComputerListener.onOnline, ItemListener.onLoaded; then the held agent launches
+     *     complete (each agent's onOnline) and the queue is maintained.
+     *
+     * So an init script sees every job and agent, computers (built-in online, agents
+     * offline), an empty queue, Jenkins.getInitLevel() JOB_CONFIG_ADAPTED, and runs as
+     * SYSTEM; listeners it registers hear the loaded queue items enter, the Jenkins save,
+     * the built-in node and then every agent coming online.
+     */
+    private static Jenkins boot(File home, String rootUrl, Security security) {
+        ACLContext ctx = ACL.as2(ACL.SYSTEM2)
+        try {
+            Jenkins jenkins = new Jenkins(home)
+            jenkins.setAuthorizationStrategy(new DoubleAuthorizationStrategy(security))
+            ExtensionList.lookup(QueueListener.class).add(new Queue.Saver())
+            ExtensionList.lookup(GlobalConfiguration.class).add(JenkinsLocationConfiguration.get())
+            ExtensionList.lookup(GlobalConfiguration.class).add(ApiTokenPropertyConfiguration.get())
+            SlaveComputer.holdLaunches()
+            jenkins.setInitLevel(InitMilestone.EXTENSIONS_AUGMENTED)
+            ApiTokenPropertyConfiguration.get().load()
+            security.provisionUsers()
+
+            JenkinsStore.load(jenkins, rootUrl)
+            Queue.withLock({
+                for (Node n : NodeStore.loadAll(jenkins)) {
+                    jenkins.loadNode(n)
+                }
+                jenkins.updateComputerList()
+                jenkins.trimLabels()
+            } as Runnable)
+            jenkins.setInitLevel(InitMilestone.SYSTEM_CONFIG_LOADED)
+            jenkins.setInitLevel(InitMilestone.SYSTEM_CONFIG_ADAPTED)
+
+            for (TopLevelItem item : JobStore.loadAll(jenkins)) {
+                jenkins.loadItem(item)
+            }
+            jenkins.setInitLevel(InitMilestone.JOB_LOADED)
+            jenkins.setInitLevel(InitMilestone.JOB_CONFIG_ADAPTED)
+
+            new GroovyHookScript("init", home, Main.class.getClassLoader()).run()
+            Queue.init(jenkins)
+            jenkins.trimLabels()
+            jenkins.setInitLevel(InitMilestone.COMPLETED)
+
+            jenkins.save()
+            jenkins.updateComputerList()
+            final Computer builtIn = jenkins.toComputer()
+            if (builtIn != null) {
+                final TaskListener listener = new StreamTaskListener(new LogOutputStream(LOGGER, "built-in node"))
+                for (ComputerListener cl : ComputerListener.all()) {
+                    try {
+                        cl.onOnline(builtIn, listener)
+                    } catch (Exception e) {
+                        LOGGER.log(Level.WARNING, String.format("Exception in onOnline() for the computer listener %s on the built-in node", cl.getClass()), e)
+                    }
+                }
+            }
+            for (ItemListener l : ItemListener.all()) {
+                try {
+                    l.onLoaded()
+                } catch (RuntimeException x) {
+                    LOGGER.log(Level.WARNING, null, x)
+                }
+            }
+            SlaveComputer.releaseLaunches()
+            jenkins.getQueue().scheduleMaintenance()
+            return jenkins
+        } finally {
+            ctx.close()
+        }
     }
 
     /** Like Jenkins' clean shutdown: stop serving, save the queue, abort builds and let them record it. */
     private static void shutdown(Jenkins jenkins, HttpFrontEnd http) {
+        // As SYSTEM, as WebAppMain.contextDestroyed runs Jenkins' cleanUp (so the queue saved is all of it).
+        ACL.as2(ACL.SYSTEM2)
         LOGGER.info("shutting down")
         http.stop()
         jenkins.getQueue().save()
@@ -96,6 +207,7 @@ class Main {
             e.join(10000)
         }
         jenkins.shutdown()
+        jenkins.util.Timer.shutdown()
         LOGGER.info("stopped")
         for (java.util.logging.Handler h : Logger.getLogger("").getHandlers()) {
             h.flush()

@@ -71,7 +71,8 @@ class NodeStore {
                 launcher, (RetentionStrategy) codec.decode(data.retentionStrategy), (List) (codec.decode(data.nodeProperties) ?: []))
         hudson.slaves.OfflineCause offline = (hudson.slaves.OfflineCause) codec.decode(data.temporaryOffline)
         if (offline != null) {
-            n.setTemporaryOfflineCause(offline)
+            // As XStream restores the field: no save, no listeners.
+            Fields.set(n, "temporaryOfflineCause", offline)
         }
         if (!codec.problems.isEmpty()) {
             OldDataMonitor.report(n, codec.problems)

@@ -79,7 +79,7 @@ class QueueStore {
         }
     }
 
-    private static File file() {
+    static File file() {
         return new File(Jenkins.get().getRootDir(), "queue.json")
     }
 }

@@ -170,7 +170,7 @@ class RestApi {
         } else if (sub == ["api", "json"]) {
             HttpFrontEnd.sendJson(ex, computerJson(c))
         } else if (sub == ["toggleOffline"]) {
-            if (requirePost(req) && permit(ex, user, c.getNode() != null && c.getNode().isTemporarilyOffline() ? "Agent/Connect" : "Agent/Disconnect")) {
+            if (requirePost(req) && permit(ex, user, c.isTemporarilyOffline() ? "Agent/Connect" : "Agent/Disconnect")) {
                 toggleOffline(c, user, req.param("offlineMessage"))
                 redirect(req, req.rootUrl() + c.getUrl())
             }
@@ -212,16 +212,18 @@ class RestApi {
         }
     }
 
-    /** Computer.doToggleOffline: back online, or temporarily offline with a UserCause carrying the message. */
+    /**
+     * Computer.doToggleOffline: back online, or temporarily offline with a UserCause carrying
+     * the message; through setTemporarilyOffline(boolean, cause), which every version has.
+     */
     private static void toggleOffline(Computer c, Security.User user, String offlineMessage) {
-        Node node = c.getNode()
-        if (node == null) {
+        if (c.getNode() == null) {
             throw HttpResponses.notFound()
         }
-        if (node.isTemporarilyOffline()) {
-            c.setTemporaryOfflineCause(null)
+        if (c.isTemporarilyOffline()) {
+            c.setTemporarilyOffline(false, null)
         } else {
-            c.setTemporaryOfflineCause(new OfflineCause.UserCause(user == null ? null : user.id, hudson.Util.fixEmptyAndTrim(offlineMessage)))
+            c.setTemporarilyOffline(true, new OfflineCause.UserCause(user == null ? null : user.id, hudson.Util.fixEmptyAndTrim(offlineMessage)))
         }
     }
 

@@ -72,7 +72,32 @@ class Security {
         return users.get(id)
     }
 
-    /** Resolves an Authorization header to a user and how it authenticated. */
+    /**
+     * At boot, before anything else sees them (they exist before Jenkins starts, as users
+     * an administrator created): every user is a hudson.model.User saved on disk, and a
+     * user given an API token has exactly that token (ApiTokenProperty).
+     */
+    void provisionUsers() {
+        for (User u : users.values()) {
+            hudson.model.User user = hudson.model.User.getById(u.id, true)
+            String token = tokens.get(u.id)
+            jenkins.security.ApiTokenProperty p = user.getProperty(jenkins.security.ApiTokenProperty.class)
+            if (token != null && !p.hasOnlyToken(token)) {
+                p.revokeAllTokens()
+                p.addFixedNewToken("gearman-jenkins double", token)
+            } else if (user.getUserFolder() == null) {
+                user.save()
+            }
+        }
+    }
+
+    /**
+     * Resolves an Authorization header to a user and how it authenticated: first as an
+     * API token (BasicHeaderApiTokenAuthenticator through BasicApiTokenHelper:
+     * ApiTokenProperty.matchesPassword, which records the token's use, so saves its
+     * ApiTokenStats and fires SaveableListener, before the request runs as the user),
+     * then as a password.
+     */
     Object[] authenticate(String authorization) {
         if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith("basic ")) {
             return [null, Via.ANONYMOUS] as Object[]
@@ -90,7 +115,9 @@ class Security {
         String id = decoded.substring(0, idx)
         String secret = decoded.substring(idx + 1)
         User u = users.get(id)
-        if (u != null && secret.equals(tokens.get(id))) {
+        hudson.model.User known = u == null ? null : hudson.model.User.getById(id, false)
+        jenkins.security.ApiTokenProperty p = known == null ? null : known.getProperty(jenkins.security.ApiTokenProperty.class)
+        if (p != null && p.matchesPassword(secret)) {
             return [u, Via.TOKEN] as Object[]
         }
         if (u != null && secret.equals(passwords.get(id))) {

@@ -1,7 +1,10 @@
 package hudson.model
 
 import hudson.model.listeners.ItemListener
+import hudson.security.ACL
+import hudson.security.Permission
 import jenkins.model.Jenkins
+import org.springframework.security.core.Authentication
 
 /**
  * Mirrors core/src/main/java/hudson/model/AbstractItem.java: name, description, parent,
@@ -116,6 +119,33 @@ abstract class AbstractItem extends Actionable implements Item {
      */
     void updateByXml(javax.xml.transform.Source source) throws IOException {
         jenkinsdouble.ItemXml.update(this, source)
+    }
+
+    /** The item's ACL, from Jenkins' authorization strategy (AbstractItem.getACL). */
+    ACL getACL() {
+        return Jenkins.get().getAuthorizationStrategy().getACL(this)
+    }
+
+    /** AccessControlled's default methods, written out (Groovy 2.4 interfaces have none): SYSTEM may do anything. */
+    void checkPermission(Permission permission) {
+        if (Jenkins.getAuthentication2().equals(ACL.SYSTEM2)) {
+            return
+        }
+        getACL().checkPermission(permission)
+    }
+
+    boolean hasPermission(Permission permission) {
+        if (Jenkins.getAuthentication2().equals(ACL.SYSTEM2)) {
+            return true
+        }
+        return getACL().hasPermission(permission)
+    }
+
+    boolean hasPermission2(Authentication a, Permission permission) {
+        if (a.equals(ACL.SYSTEM2)) {
+            return true
+        }
+        return getACL().hasPermission2(a, permission)
     }
 
     /** Deletes the item: running builds aborted, queue items cancelled, files removed, onDeleted fired. */

@@ -1,7 +1,5 @@
 package hudson.model
 
-import jenkinsdouble.RequestContext
-
 /**
  * Mirrors core/src/main/java/hudson/model/Cause.java: why a build was started.
  * Only the causes this project uses: LegacyCodeCause, UserIdCause, RemoteCause.
@@ -24,12 +22,16 @@ abstract class Cause {
         }
     }
 
-    /** A user started it; the no-argument constructor takes the current request's user. */
+    /**
+     * A user started it; the no-argument constructor takes User.current(): the request's
+     * user, "SYSTEM" on a thread running as SYSTEM (an executor, a timer), none when anonymous.
+     */
     static class UserIdCause extends Cause {
         private String userId
 
         UserIdCause() {
-            this.userId = RequestContext.currentUserId()
+            User user = User.current()
+            this.userId = user == null ? null : user.getId()
         }
 
         UserIdCause(String userId) {

@@ -8,19 +8,34 @@ import hudson.slaves.RetentionStrategy
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Future
+import java.util.function.Consumer
 import jenkins.model.Jenkins
+import jenkins.util.Listeners
+import jenkinsdouble.Versions
 
 /**
  * Mirrors core/src/main/java/hudson/model/Computer.java: the running side of a node,
  * owning its executors. Executors are Threads that exist unstarted ("parked") until
  * the queue hands them work; each one serves exactly one build and is then replaced
  * by a fresh one with the same number, as in Jenkins.
+ *
+ * Temporarily offline, as the version does. Since 2.482 the state is the node's
+ * temporary offline cause: setTemporaryOfflineCause(cause) sets it (Node fires the
+ * listeners) and setTemporarilyOffline(b[, cause]) maps onto it. Before 2.482 there is
+ * no setTemporaryOfflineCause (hidden from scripts, see jenkinsdouble.HiddenMembers):
+ * the computer keeps its own flag and cause, setTemporarilyOffline(b, cause) sets them,
+ * pushes the cause to the node (which saves itself) and fires onTemporarilyOffline /
+ * onTemporarilyOnline; a computer given a new node object pushes its state to it; and
+ * when an agent comes online its node's saved cause is applied again
+ * (Node.InternalComputerListener).
  */
 abstract class Computer extends Actionable {
     protected final CopyOnWriteArrayList<Executor> executors = new CopyOnWriteArrayList<Executor>()
     protected int numExecutors
     protected volatile OfflineCause offlineCause
     protected String nodeName
+    /** Before 2.482 only: the computer's own temporarily-offline flag. */
+    private volatile boolean temporarilyOffline
     protected final Object statusChangeLock = new Object()
     private volatile long connectTime = 0
 
@@ -28,8 +43,11 @@ abstract class Computer extends Actionable {
         setNode(node)
     }
 
-    /** The cause of the temporary offline state if any, else of the disconnection. */
+    /** Since 2.482: the node's temporary offline cause if any, else the disconnection's; before: the computer's own cause. */
     OfflineCause getOfflineCause() {
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            return offlineCause
+        }
         Node node = getNode()
         if (node != null && node.getTemporaryOfflineCause() != null) {
             return node.getTemporaryOfflineCause()
@@ -98,34 +116,84 @@ abstract class Computer extends Actionable {
     }
 
     boolean isTemporarilyOffline() {
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            return temporarilyOffline
+        }
         Node node = getNode()
-        return node != null && node.isTemporarilyOffline()
+        return node != null && node.getTemporaryOfflineCause() != null
     }
 
     void setOfflineCause(OfflineCause cause) {
         this.offlineCause = cause
     }
 
+    /** Since 2.482 a LegacyOfflineCause when true; before, the same as setTemporarilyOffline(b, null). */
     @Deprecated
     void setTemporarilyOffline(boolean temporarilyOffline) {
-        setTemporaryOfflineCause(temporarilyOffline ? new OfflineCause.LegacyOfflineCause() : null)
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            legacySetTemporarilyOffline(temporarilyOffline, null)
+            return
+        }
+        applyTemporaryOfflineCause(temporarilyOffline ? new OfflineCause.LegacyOfflineCause() : null)
     }
 
     @Deprecated
     void setTemporarilyOffline(boolean temporarilyOffline, OfflineCause cause) {
-        if (cause == null) {
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            legacySetTemporarilyOffline(temporarilyOffline, cause)
+        } else if (cause == null) {
             setTemporarilyOffline(temporarilyOffline)
         } else {
-            setTemporaryOfflineCause(temporarilyOffline ? cause : null)
+            applyTemporaryOfflineCause(temporarilyOffline ? cause : null)
         }
     }
 
+    /** Since 2.482; scripts of an older version do not see it (MissingMethodException). */
     void setTemporaryOfflineCause(OfflineCause temporaryOfflineCause) {
+        applyTemporaryOfflineCause(temporaryOfflineCause)
+    }
+
+    /** The body of setTemporaryOfflineCause, which the double's own code calls (never the method scripts may not see). */
+    private void applyTemporaryOfflineCause(OfflineCause temporaryOfflineCause) {
         Node node = getNode()
         if (node == null) {
             throw new IllegalStateException("Can't set a temporary offline cause if the node has been removed")
         }
         node.setTemporaryOfflineCause(temporaryOfflineCause)
+    }
+
+    /** Computer.setTemporarilyOffline(boolean, OfflineCause) before 2.482. */
+    private void legacySetTemporarilyOffline(boolean temporarilyOffline, final OfflineCause cause) {
+        offlineCause = temporarilyOffline ? cause : null
+        this.temporarilyOffline = temporarilyOffline
+        Node node = getNode()
+        if (node != null) {
+            node.setTemporaryOfflineCause(offlineCause)
+        }
+        synchronized (statusChangeLock) {
+            statusChangeLock.notifyAll()
+        }
+        final Computer self = this
+        if (temporarilyOffline) {
+            Listeners.notify(hudson.slaves.ComputerListener.class, false, { hudson.slaves.ComputerListener l -> l.onTemporarilyOffline(self, cause) } as Consumer<hudson.slaves.ComputerListener>)
+        } else {
+            Listeners.notify(hudson.slaves.ComputerListener.class, false, { hudson.slaves.ComputerListener l -> l.onTemporarilyOnline(self) } as Consumer<hudson.slaves.ComputerListener>)
+        }
+    }
+
+    /**
+     * Before 2.482, Node.InternalComputerListener.onOnline: an agent that comes online
+     * takes its node's saved temporary offline cause again. The double calls it first
+     * when a computer comes online (before listeners scripts registered).
+     */
+    protected void restoreTemporaryOfflineCause() {
+        if (Versions.temporaryOfflineCauseOnNode()) {
+            return
+        }
+        Node node = getNode()
+        if (node != null && node.getTemporaryOfflineCause() != null && !node.getTemporaryOfflineCause().is(getOfflineCause())) {
+            legacySetTemporarilyOffline(true, node.getTemporaryOfflineCause())
+        }
     }
 
     String getDisplayName() {
@@ -146,6 +214,10 @@ abstract class Computer extends Actionable {
         assert node != null
         this.nodeName = node instanceof Slave ? node.getNodeName() : null
         setNumExecutors(node.getNumExecutors())
+        if (!Versions.temporaryOfflineCauseOnNode() && this.temporarilyOffline) {
+            // Before 2.482: a new node object gets the computer's temporary offline state.
+            node.setTemporaryOfflineCause(this.offlineCause)
+        }
     }
 
     protected void kill() {

@@ -76,8 +76,18 @@ class Executor extends Thread implements ModelObject {
         }
     }
 
+    /** The executor thread acts as SYSTEM (Executor.run; the build's Queue.Item.authenticate2() is SYSTEM unless a QueueItemAuthenticator says otherwise, and the double has none). */
     @Override
     void run() {
+        hudson.security.ACLContext ctx = hudson.security.ACL.as2(hudson.security.ACL.SYSTEM2)
+        try {
+            runAsSystem()
+        } finally {
+            ctx.close()
+        }
+    }
+
+    private void runAsSystem() {
         if (!(owner instanceof Jenkins.MasterComputer) && (!owner.isOnline() || owner.getNode() == null)) {
             LOGGER.log(Level.WARNING, "{0} grabbed {1} but {2} went off-line or was removed before the task's worker thread started",
                     [getName(), workUnit, owner.getDisplayName()] as Object[])

@@ -1,21 +1,35 @@
 package hudson.model
 
+import hudson.XmlFile
 import hudson.model.labels.LabelAtom
+import hudson.model.listeners.SaveableListener
 import hudson.model.queue.CauseOfBlockage
+import hudson.security.ACL
+import hudson.security.AccessControlled
+import hudson.security.Permission
 import hudson.slaves.ComputerListener
 import hudson.slaves.OfflineCause
 import java.util.function.Consumer
+import java.util.logging.Logger
 import jenkins.model.Jenkins
+import jenkins.model.Nodes
 import jenkins.util.Listeners
 import jenkins.util.NonLocalizable
+import jenkinsdouble.Versions
+import org.springframework.security.core.Authentication
 
 /**
  * Mirrors core/src/main/java/hudson/model/Node.java: a machine that can run builds
- * (Jenkins itself for the built-in node, DumbSlave for agents). As in Jenkins 2.479+,
- * the temporary offline cause lives on the node.
+ * (Jenkins itself for the built-in node, DumbSlave for agents). The temporary offline
+ * cause is kept on the node (persisted with it); what setting it does depends on the
+ * version (see setTemporaryOfflineCause). save() writes the node's file and tells
+ * SaveableListeners with the node itself, once the node belongs to Jenkins' Nodes.
  */
-abstract class Node implements ModelObject, Saveable {
+abstract class Node implements ModelObject, Saveable, AccessControlled {
+    private static final Logger LOGGER = Logger.getLogger(Node.class.getName())
     private volatile OfflineCause temporaryOfflineCause
+    /** Set by onLoad when Jenkins takes the node (Nodes.addNode, setNodes, load). */
+    private transient volatile Nodes parent
 
     String getDisplayName() {
         return getNodeName()
@@ -49,19 +63,56 @@ abstract class Node implements ModelObject, Saveable {
         return true
     }
 
+    /** Jenkins hands the node to its Nodes: from now on save() persists it. */
+    void onLoad(Nodes parent, String name) {
+        this.parent = parent
+        setNodeName(name)
+    }
+
+    /**
+     * Writes nodes/NAME/config.json (Jenkins: config.xml) and fires
+     * SaveableListener.onChange(this node, that file); nothing for a node Jenkins never
+     * took (Node.save returns when it has no parent).
+     */
+    void save() throws IOException {
+        Nodes p = parent
+        if (p == null) {
+            return
+        }
+        XmlFile file = p.getConfigFile(this)
+        p.write(this)
+        SaveableListener.fireOnChange(this, file)
+    }
+
+    /** Since 2.482 (hidden from scripts before, as it did not exist). */
     boolean isTemporarilyOffline() {
         return temporaryOfflineCause != null
     }
 
     /**
-     * Sets or clears the temporary offline cause; a change goes through
-     * Jenkins.updateNode (so NodeListener.onUpdated fires for agents), then the
-     * computer listeners hear onTemporarilyOffline / onTemporarilyOnline.
+     * Sets or clears the temporary offline cause (public since 2.503, package-private
+     * before, which Groovy scripts call anyway). As the version does:
+     * before 2.482 a change only saves the node (Computer.setTemporarilyOffline fires the
+     * listeners); 2.482 to 2.502 a change saves the node, then onTemporarilyOffline /
+     * onTemporarilyOnline fire; since 2.503 a change goes through Jenkins.updateNode
+     * (saved, NodeListener.onUpdated), then the listeners fire.
      */
     void setTemporaryOfflineCause(OfflineCause cause) {
-        if (temporaryOfflineCause != cause) {
-            temporaryOfflineCause = cause
-            Jenkins.get().updateNode(this)
+        try {
+            if (temporaryOfflineCause != cause) {
+                temporaryOfflineCause = cause
+                if (Versions.updateNodeFiresOnUpdated()) {
+                    Jenkins.get().updateNode(this)
+                } else {
+                    save()
+                }
+            }
+        } catch (IOException e) {
+            LOGGER.warning("Unable to complete save, temporary offline status will not be persisted: " + e.getMessage())
+            return
+        }
+        if (!Versions.temporaryOfflineCauseOnNode()) {
+            return
         }
         final Computer c = toComputer()
         final OfflineCause current = temporaryOfflineCause
@@ -74,6 +125,33 @@ abstract class Node implements ModelObject, Saveable {
 
     OfflineCause getTemporaryOfflineCause() {
         return temporaryOfflineCause
+    }
+
+    /** The node's ACL (AuthorizationStrategy.getACL(Node): the root ACL). */
+    ACL getACL() {
+        return Jenkins.get().getAuthorizationStrategy().getRootACL()
+    }
+
+    /** AccessControlled's default methods, written out (Groovy 2.4 interfaces have none): SYSTEM may do anything. */
+    void checkPermission(Permission permission) {
+        if (Jenkins.getAuthentication2().equals(ACL.SYSTEM2)) {
+            return
+        }
+        getACL().checkPermission(permission)
+    }
+
+    boolean hasPermission(Permission permission) {
+        if (Jenkins.getAuthentication2().equals(ACL.SYSTEM2)) {
+            return true
+        }
+        return getACL().hasPermission(permission)
+    }
+
+    boolean hasPermission2(Authentication a, Permission permission) {
+        if (a.equals(ACL.SYSTEM2)) {
+            return true
+        }
+        return getACL().hasPermission2(a, permission)
     }
 
     protected Set<LabelAtom> getLabelAtomSet() {

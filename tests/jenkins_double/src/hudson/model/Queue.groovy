@@ -30,7 +30,9 @@ import jenkinsdouble.QueueStore
  * Mirrors core/src/main/java/hudson/model/Queue.java: the build queue.
  *
  * Life of an item: schedule2 makes a WaitingItem (quiet period); maintain() moves it to
- * BlockedItem (a CauseOfBlockage says why) or BuildableItem; a buildable item is handed
+ * BlockedItem (a CauseOfBlockage says why; a still-blocked item keeps its object before
+ * 2.532 and is re-filed as a new BlockedItem since, when fatal causes also cancel) or
+ * BuildableItem; a buildable item is handed
  * to a parked executor that its node, the label, every QueueTaskDispatcher and
  * quiet-down allow, and becomes pending; when the executor starts it becomes a
  * LeftItem, kept 5 minutes for getItem(id). cancel() also makes a LeftItem.
@@ -65,14 +67,18 @@ class Queue implements Saveable {
         maintainer.scheduleWithFixedDelay({ runMaintenance() } as Runnable, MAINTENANCE_PERIOD_MS, MAINTENANCE_PERIOD_MS, TimeUnit.MILLISECONDS)
     }
 
+    /** On the maintenance thread, as SYSTEM (Jenkins' AtmostOneTaskExecutor and MaintainTask impersonate SYSTEM). */
     private void runMaintenance() {
         synchronized (maintenanceGate) {
             pendingMaintenance = null
         }
+        hudson.security.ACLContext ctx = hudson.security.ACL.as2(hudson.security.ACL.SYSTEM2)
         try {
             maintain()
         } catch (Throwable t) {
             LOGGER.log(Level.SEVERE, "queue maintenance failed", t)
+        } finally {
+            ctx.close()
         }
     }
 
@@ -263,10 +269,16 @@ class Queue implements Saveable {
         }
     }
 
+    /** Cancels every item; needs Overall/Administer, as in Jenkins. */
     void clear() {
+        Jenkins.get().checkPermission(Jenkins.ADMINISTER)
         lock.lock()
         try {
-            for (Item i : new ArrayList<Item>(Arrays.asList(getItems()))) {
+            List<Item> all = new ArrayList<Item>(waitingList)
+            all.addAll(blockedProjects)
+            all.addAll(pendings)
+            all.addAll(buildables)
+            for (Item i : all) {
                 i.cancel(this)
             }
         } finally {
@@ -287,15 +299,35 @@ class Queue implements Saveable {
         return s.waitingList.isEmpty() && s.blockedProjects.isEmpty() && s.buildables.isEmpty() && s.pendings.isEmpty()
     }
 
-    /** Waiting, blocked, then buildable and pending items newest first, as Jenkins lists them. */
+    /**
+     * Waiting, blocked, then buildable and pending items newest first, as Jenkins lists
+     * them; only items whose task the current authentication may read (Item.READ or
+     * Permission.READ; a task that is not AccessControlled is left out), as
+     * Queue.checkPermissionsAndAddToList does: a thread acting as ANONYMOUS sees nothing
+     * unless anonymous may read. getItem(id), getItems(Task) and the other lists do not filter.
+     */
     Item[] getItems() {
         Snapshot s = this.snapshot
+        List<Item> all = new ArrayList<Item>()
+        all.addAll(s.waitingList)
+        all.addAll(s.blockedProjects)
+        all.addAll(reverse(s.buildables))
+        all.addAll(reverse(s.pendings))
         List<Item> r = new ArrayList<Item>()
-        r.addAll(s.waitingList)
-        r.addAll(s.blockedProjects)
-        r.addAll(reverse(s.buildables))
-        r.addAll(reverse(s.pendings))
+        for (Item i : all) {
+            if (hasReadPermission(i.task, false)) {
+                r.add(i)
+            }
+        }
         return r.toArray(new Item[r.size()])
+    }
+
+    private static boolean hasReadPermission(Task t, boolean valueIfNotAccessControlled) {
+        if (t instanceof hudson.security.AccessControlled) {
+            hudson.security.AccessControlled taskAC = (hudson.security.AccessControlled) t
+            return taskAC.hasPermission(hudson.model.Item.READ) || taskAC.hasPermission(hudson.security.Permission.READ)
+        }
+        return valueIfNotAccessControlled
     }
 
     private static <T> List<T> reverse(List<T> l) {
@@ -549,12 +581,16 @@ class Queue implements Saveable {
                 if (causeOfBlockage == null) {
                     p.leave(this)
                     new BuildableItem(p).enter(this)
+                } else if (!jenkinsdouble.Versions.blockedItemRenewedEachMaintenance()) {
+                    // Before 2.532: still blocked, the same item with the new reason.
+                    p.setCauseOfBlockage(causeOfBlockage)
                 } else if (causeOfBlockage.isFatal()) {
                     p.cancel(this)
                 } else {
-                    // Still blocked: the same item, with the new reason (Jenkins keeps the object,
-                    // so an item a caller holds from getItems() stays cancellable).
-                    p.setCauseOfBlockage(causeOfBlockage)
+                    // Since 2.532: still blocked, re-filed as a new BlockedItem (onLeaveBlocked,
+                    // onEnterBlocked), so an item a caller got from getItems() before is no longer queued.
+                    p.leave(this)
+                    new BlockedItem(p, causeOfBlockage).enter(this)
                 }
                 updateSnapshot()
             }
@@ -564,11 +600,16 @@ class Queue implements Saveable {
                 if (top.timestamp.compareTo(new GregorianCalendar()) > 0) {
                     break
                 }
+                boolean fatalCauses = jenkinsdouble.Versions.blockedItemRenewedEachMaintenance()
+                if (!fatalCauses) {
+                    // Before 2.532 the item leaves the waiting list before its cause is asked.
+                    top.leave(this)
+                }
                 CauseOfBlockage causeOfBlockage = getCauseOfBlockageForItem(top)
                 if (causeOfBlockage == null) {
                     top.leave(this)
                     new BuildableItem(top).enter(this)
-                } else if (causeOfBlockage.isFatal()) {
+                } else if (fatalCauses && causeOfBlockage.isFatal()) {
                     top.cancel(this)
                 } else {
                     top.leave(this)
@@ -580,7 +621,7 @@ class Queue implements Saveable {
             for (BuildableItem p : new ArrayList<BuildableItem>(buildables)) {
                 CauseOfBlockage causeOfBlockage = getCauseOfBlockageForItem(p)
                 if (causeOfBlockage != null) {
-                    if (causeOfBlockage.isFatal()) {
+                    if (jenkinsdouble.Versions.blockedItemRenewedEachMaintenance() && causeOfBlockage.isFatal()) {
                         p.cancel(this)
                     } else {
                         p.leave(this)
@@ -701,25 +742,53 @@ class Queue implements Saveable {
 
     // ---- persistence ------------------------------------------------------------------
 
-    /** Writes the queue's items to $JENKINS_HOME/queue.json (Jenkins: queue.xml). */
+    /**
+     * Writes the items the current authentication sees (getItems(), as Jenkins does) to
+     * $JENKINS_HOME/queue.json (Jenkins: queue.xml), then fires
+     * SaveableListener.onChange(this queue, that file). Jenkins saves the queue on shutdown
+     * and, through Queue.Saver, DELAY_SECONDS after an item enters the waiting list or
+     * leaves the queue.
+     */
     void save() {
+        if (Jenkins.getInstanceOrNull() == null) {
+            return
+        }
         lock.lock()
         try {
             QueueStore.save(this, Arrays.asList(getItems()))
         } finally {
             lock.unlock()
         }
+        hudson.model.listeners.SaveableListener.fireOnChange(this, new hudson.XmlFile(QueueStore.file()))
     }
 
-    /** Restores items saved by save(), then renames the file to queue.json.bak as Jenkins does. */
+    /**
+     * Drops every queued item (as Jenkins' load does, "for the benefit of reloading": an
+     * item scheduled before the queue loads at boot is lost), restores the items save()
+     * wrote, then renames the file to queue.json.bak as Jenkins does.
+     */
     void load() {
         lock.lock()
         try {
+            waitingList.clear()
+            blockedProjects.clear()
+            buildables.clear()
+            pendings.clear()
             QueueStore.load(this)
         } finally {
             updateSnapshot()
             lock.unlock()
         }
+    }
+
+    /** Queue.init, run at boot after the jobs are loaded: warns about items it is going to discard, then load(). */
+    static void init(Jenkins h) {
+        Queue queue = h.getQueue()
+        Item[] items = queue.getItems()
+        if (items.length > 0) {
+            LOGGER.warning("Loading queue will discard previously scheduled items: " + Arrays.toString(items))
+        }
+        queue.load()
     }
 
     // ---- nested types -----------------------------------------------------------------
@@ -1189,6 +1258,56 @@ class Queue implements Saveable {
 
         boolean leave(Queue q) {
             return false
+        }
+    }
+
+    /**
+     * Mirrors Queue.Saver: schedules Queue.save() on jenkins.util.Timer DELAY_SECONDS (60,
+     * system property hudson.model.Queue.Saver.DELAY_SECONDS; a script may set the field,
+     * a negative value disables it) after an item enters the waiting list or leaves the
+     * queue, ignoring further changes until that save ran. Registered as a QueueListener
+     * at boot, as Jenkins' @Extension is.
+     */
+    static final class Saver extends QueueListener implements Runnable {
+        static int DELAY_SECONDS = Integer.getInteger("hudson.model.Queue.Saver.DELAY_SECONDS", 60)
+
+        private final Object lock = new Object()
+        private Future<?> nextSave
+
+        @Override
+        void onEnterWaiting(WaitingItem wi) {
+            push()
+        }
+
+        @Override
+        void onLeft(LeftItem li) {
+            push()
+        }
+
+        private void push() {
+            if (DELAY_SECONDS < 0) {
+                return
+            }
+            synchronized (lock) {
+                if (nextSave != null && !(nextSave.isDone() || nextSave.isCancelled())) {
+                    return
+                }
+                nextSave = jenkins.util.Timer.get().schedule(this, DELAY_SECONDS, TimeUnit.SECONDS)
+            }
+        }
+
+        @Override
+        void run() {
+            try {
+                Jenkins j = Jenkins.getInstanceOrNull()
+                if (j != null) {
+                    j.getQueue().save()
+                }
+            } finally {
+                synchronized (lock) {
+                    nextSave = null
+                }
+            }
         }
     }
 

@@ -157,15 +157,6 @@ abstract class Slave extends Node implements Serializable {
         return new File(remoteFS)
     }
 
-    /** Persisted by Jenkins.updateNode / addNode (Jenkins: Node.save writes nodes/NAME/config.xml). */
-    @Override
-    void save() throws IOException {
-        Jenkins j = Jenkins.getInstanceOrNull()
-        if (j != null && j.getNode(name).is(this)) {
-            j.saveNode(this)
-        }
-    }
-
     @Override
     String toString() {
         return getClass().getName() + "[" + name + "]"

@@ -16,6 +16,7 @@ import hudson.slaves.ComputerListener
 import hudson.slaves.OfflineCause
 import hudson.slaves.RetentionStrategy
 import hudson.util.QuotedStringTokenizer
+import hudson.util.VersionNumber
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ConcurrentSkipListMap
@@ -33,6 +34,10 @@ import jenkinsdouble.JobStore
 import jenkinsdouble.NodeStore
 import jenkinsdouble.RequestContext
 import org.kohsuke.stapler.HttpRedirect
+import org.springframework.security.authentication.AnonymousAuthenticationToken
+import org.springframework.security.core.Authentication
+import org.springframework.security.core.authority.SimpleGrantedAuthority
+import org.springframework.security.core.context.SecurityContextHolder
 
 /**
  * Mirrors core/src/main/java/jenkins/model/Jenkins.java (with hudson/model/AbstractCIBase.java
@@ -41,8 +46,13 @@ import org.kohsuke.stapler.HttpRedirect
  */
 class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private static final Logger LOGGER = Logger.getLogger(Jenkins.class.getName())
-    /** The version the double answers in X-Jenkins. */
-    static final String VERSION = "2.479.3"
+    /** The version the double impersonates (--jenkins-version, default 2.479.3), as in X-Jenkins; set at boot, as Jenkins computes it. */
+    public static String VERSION = jenkinsdouble.Versions.DEFAULT
+    public static final hudson.security.PermissionGroup PERMISSIONS = hudson.security.Permission.HUDSON_PERMISSIONS
+    public static final hudson.security.Permission ADMINISTER = hudson.security.Permission.HUDSON_ADMINISTER
+    public static final hudson.security.Permission READ = new hudson.security.Permission(PERMISSIONS, "Read", hudson.security.Permission.READ)
+    public static final Authentication ANONYMOUS2 = new AnonymousAuthenticationToken("anonymous", "anonymous",
+            Collections.singleton(new SimpleGrantedAuthority("anonymous")))
     private static volatile Jenkins theInstance
 
     private final File root
@@ -65,6 +75,8 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     private volatile int quietPeriod = 5
     private volatile String quietDownReason
     private volatile boolean quietingDown
+    private volatile hudson.security.AuthorizationStrategy authorizationStrategy = hudson.security.AuthorizationStrategy.UNSECURED
+    private volatile hudson.init.InitMilestone initLevel = hudson.init.InitMilestone.STARTED
 
     /** Boots an empty Jenkins on the given home; Main loads the saved state into it. */
     Jenkins(File root) {
@@ -95,6 +107,40 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     @Deprecated
     static Jenkins getInstance() {
         return getInstanceOrNull()
+    }
+
+    /** The parsed VERSION (null while it is not computed, as in Jenkins). */
+    static VersionNumber getVersion() {
+        return VERSION == null ? null : new VersionNumber(VERSION)
+    }
+
+    /** Who the current thread acts as: its security context's authentication, ANONYMOUS2 when it has none. */
+    static Authentication getAuthentication2() {
+        Authentication a = SecurityContextHolder.getContext().getAuthentication()
+        return a == null ? ANONYMOUS2 : a
+    }
+
+    hudson.init.InitMilestone getInitLevel() {
+        return initLevel
+    }
+
+    /** Not in Jenkins: the double's boot (Main) reports the milestones it passes. */
+    void setInitLevel(hudson.init.InitMilestone level) {
+        this.initLevel = level
+    }
+
+    hudson.security.AuthorizationStrategy getAuthorizationStrategy() {
+        return authorizationStrategy
+    }
+
+    /** Installs the strategy without saving (the double's is set by Main from the command line). */
+    void setAuthorizationStrategy(hudson.security.AuthorizationStrategy a) {
+        this.authorizationStrategy = a == null ? hudson.security.AuthorizationStrategy.UNSECURED : a
+    }
+
+    @Override
+    hudson.security.ACL getACL() {
+        return authorizationStrategy.getRootACL()
     }
 
     // ---- the built-in node ------------------------------------------------------------
@@ -280,14 +326,19 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         return name == null ? null : nodeMap.get(name)
     }
 
-    /** Adds or replaces an agent: its computer comes online at once, labels refresh, onCreated/onUpdated fire. */
+    /**
+     * Adds or replaces an agent (Nodes.addNode): Jenkins takes it (onLoad), its computer
+     * comes online at once, labels refresh, node.save() fires SaveableListener with the
+     * node, then NodeListener onCreated/onUpdated.
+     */
     void addNode(Node n) throws IOException {
         checkGoodName(n.getNodeName())
         Node old = nodeMap.put(n.getNodeName(), n)
         if (!n.is(old)) {
+            n.onLoad(nodesObject, n.getNodeName())
             updateNewComputer(n)
             trimLabels(n, old)
-            saveNode(n)
+            n.save()
             if (old != null) {
                 NodeListener.fireOnUpdated(old, n)
             } else {
@@ -312,9 +363,10 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
     }
 
     /**
-     * For a node Jenkins holds: label caches refresh, the node is saved, onUpdated(n, n)
-     * fires, the queue is told. The executor count is not re-read (as in Jenkins: that
-     * takes replacing the node, setNodes, or updateComputerList).
+     * For a node Jenkins holds (Nodes.updateNode): label caches refresh, node.save()
+     * fires SaveableListener with the node, and (since 2.503 only) NodeListener.onUpdated(n, n);
+     * the double also schedules a queue maintenance. The executor count is not re-read
+     * (as in Jenkins: that takes replacing the node, setNodes, or updateComputerList).
      */
     boolean updateNode(Node n) throws IOException {
         boolean exists = false
@@ -325,49 +377,67 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
             }
         } as Runnable)
         if (exists) {
-            saveNode(n)
-            NodeListener.fireOnUpdated(n, n)
+            n.save()
+            if (jenkinsdouble.Versions.updateNodeFiresOnUpdated()) {
+                NodeListener.fireOnUpdated(n, n)
+            }
             queue.scheduleMaintenance()
         }
         return exists
     }
 
-    /** Replaces all agents at once (computers re-read every node, including executor counts). */
+    /**
+     * Replaces all agents at once (Nodes.setNodes). Under the queue lock: the new nodes go
+     * in place and (since 2.483) NodeListener onUpdated/onCreated fire for each, before
+     * the node is put in place in 2.483 to 2.487, after it since 2.488; since 2.564 a
+     * replaced node's temporary offline cause is copied to its successor first; then the
+     * computers re-read every node (executor counts; ComputerListener.onConfigurationChange
+     * fires, still under the lock) and labels are trimmed. Then Nodes.save() fires
+     * SaveableListener with the Nodes object once per agent file, and removed agents
+     * are deleted (with NodeListener.onDeleted since 2.483).
+     */
     void setNodes(List<? extends Node> newNodes) throws IOException {
-        Map<String, Node> toRemove = new HashMap<String, Node>(nodeMap)
-        List<Node> created = new ArrayList<Node>()
-        List<Node[]> updated = new ArrayList<Node[]>()
+        Map<String, Node> toRemove = new HashMap<String, Node>()
         Queue.withLock({
+            toRemove.putAll(nodeMap)
             for (Node node : newNodes) {
                 String name = node.getNodeName()
-                nodeMap.put(name, node)
-                Node oldNode = toRemove.remove(name)
-                if (oldNode != null) {
-                    node.setTemporaryOfflineCause(oldNode.getTemporaryOfflineCause())
-                    updated.add([oldNode, node] as Node[])
-                } else {
-                    created.add(node)
+                Node oldNode = toRemove.get(name)
+                if (jenkinsdouble.Versions.setNodesFiresNodeListener() && !jenkinsdouble.Versions.setNodesFiresAfterPut()) {
+                    fireSetNodesListener(oldNode, node)
                 }
+                nodeMap.put(name, node)
+                node.onLoad(nodesObject, name)
+                if (oldNode != null && jenkinsdouble.Versions.setNodesKeepsTemporaryOfflineCause()) {
+                    node.setTemporaryOfflineCause(oldNode.getTemporaryOfflineCause())
+                }
+                if (jenkinsdouble.Versions.setNodesFiresAfterPut()) {
+                    fireSetNodesListener(oldNode, node)
+                }
+                toRemove.remove(name)
             }
             nodeMap.keySet().removeAll(toRemove.keySet())
             updateComputerList()
             trimLabels()
         } as Runnable)
-        for (Node n : nodeMap.values()) {
-            saveNode(n)
-        }
-        for (Node[] pair : updated) {
-            NodeListener.fireOnUpdated(pair[0], pair[1])
-        }
-        for (Node n : created) {
-            NodeListener.fireOnCreated(n)
-        }
+        nodesObject.save()
         for (Node n : toRemove.values()) {
+            if (jenkinsdouble.Versions.setNodesFiresNodeListener()) {
+                NodeListener.fireOnDeleted(n)
+            }
             NodeStore.delete(this, n.getNodeName())
-            NodeListener.fireOnDeleted(n)
         }
     }
 
+    private static void fireSetNodesListener(Node oldNode, Node node) {
+        if (oldNode != null) {
+            NodeListener.fireOnUpdated(oldNode, node)
+        } else {
+            NodeListener.fireOnCreated(node)
+        }
+    }
+
+    /** Not in Jenkins: the Nodes object (Jenkins keeps it in a private field too). */
     Nodes getNodesObject() {
         return nodesObject
     }
@@ -402,18 +472,15 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         return true
     }
 
-    /** Nodes.persistNode: writes the node, tells SaveableListeners (naming the Nodes object, as Jenkins does). */
+    /** Not in Jenkins: kept for callers of the double's older API; the same as n.save(). */
     void saveNode(Node n) throws IOException {
-        if (n instanceof hudson.model.Slave) {
-            NodeStore.save(this, (hudson.model.Slave) n)
-            File file = new File(new File(new File(getRootDir(), "nodes"), n.getNodeName()), "config.json")
-            hudson.model.listeners.SaveableListener.fireOnChange(nodesObject, new hudson.XmlFile(file))
-        }
+        n.save()
     }
 
-    /** Puts a node read from disk in place without events (boot only). */
+    /** Puts a node read from disk in place without events (boot only; Nodes.load). */
     void loadNode(Node n) {
         nodeMap.put(n.getNodeName(), n)
+        n.onLoad(nodesObject, n.getNodeName())
     }
 
     Computer getComputer(String name) {

@@ -1,9 +1,12 @@
 package jenkins.model
 
-import jenkinsdouble.JenkinsStore
-
-/** Mirrors core/src/main/java/jenkins/model/JenkinsLocationConfiguration.java: the configured root URL. */
-class JenkinsLocationConfiguration {
+/**
+ * Mirrors core/src/main/java/jenkins/model/JenkinsLocationConfiguration.java: the
+ * configured root URL, a GlobalConfiguration saved in
+ * $JENKINS_HOME/jenkins.model.JenkinsLocationConfiguration.json (Jenkins: .xml);
+ * setUrl saves, which fires SaveableListener with this configuration.
+ */
+class JenkinsLocationConfiguration extends GlobalConfiguration {
     private static final JenkinsLocationConfiguration INSTANCE = new JenkinsLocationConfiguration()
     private volatile String jenkinsUrl
 
@@ -22,14 +25,18 @@ class JenkinsLocationConfiguration {
             url += "/"
         }
         this.jenkinsUrl = url
-        Jenkins j = Jenkins.getInstanceOrNull()
-        if (j != null) {
-            JenkinsStore.saveLocation(j, url)
+        if (Jenkins.getInstanceOrNull() != null) {
+            save()
         }
     }
 
-    /** Loads the saved URL at boot without saving it again. */
-    void load(String url) {
-        this.jenkinsUrl = url
+    @Override
+    protected Map<String, Object> persisted() {
+        return [url: jenkinsUrl] as Map<String, Object>
+    }
+
+    @Override
+    protected void restore(Map<String, Object> data) {
+        this.jenkinsUrl = (String) data.url
     }
 }

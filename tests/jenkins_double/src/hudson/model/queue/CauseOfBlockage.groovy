@@ -10,7 +10,7 @@ import org.jvnet.localizer.Localizable
 abstract class CauseOfBlockage {
     abstract String getShortDescription()
 
-    /** A fatal cause cancels the item instead of blocking it. */
+    /** Since 2.532 (hidden from scripts before): a fatal cause cancels the item instead of blocking it. */
     boolean isFatal() {
         return false
     }
