@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets
 import java.util.logging.Level
 import java.util.logging.Logger
 import jenkins.model.Jenkins
+import org.jenkinsci.plugins.workflow.flow.FlowDefinition
+import org.jenkinsci.plugins.workflow.job.WorkflowJob
 
 /**
  * Not a Jenkins class: items in $JENKINS_HOME/jobs/NAME/config.json and nextBuildNumber
@@ -37,6 +39,17 @@ class JobStore {
                 quietPeriod    : Fields.get(p, "quietPeriod"),
                 builders       : ObjectCodec.encode(new ArrayList<Object>(p.getBuildersList())),
                 properties     : ObjectCodec.encode(new ArrayList<Object>(p.getAllProperties())),
+            ])
+        } else if (item instanceof WorkflowJob) {
+            WorkflowJob p = (WorkflowJob) item
+            new JsonFile(new File(p.getRootDir(), "config.json")).write([
+                class      : p.getClass().getName(),
+                description: p.getDescription(),
+                displayName: p.getDisplayNameOrNull(),
+                disabled   : p.isDisabled(),
+                quietPeriod: Fields.get(p, "quietPeriod"),
+                definition : ObjectCodec.encode(p.getDefinition()),
+                properties : ObjectCodec.encode(new ArrayList<Object>(p.getAllProperties())),
             ])
         } else if (item instanceof AbstractFolder) {
             AbstractFolder f = (AbstractFolder) item
@@ -85,10 +98,12 @@ class JobStore {
         String cls = (String) data.get("class")
         if (FreeStyleProject.class.getName().equals(cls)) {
             return loadFreeStyle(parent, name, data)
+        } else if (WorkflowJob.class.getName().equals(cls)) {
+            return loadWorkflowJob(parent, name, data)
         } else if (Folder.class.getName().equals(cls)) {
             return loadFolder(parent, name, data)
         }
-        throw new ClassNotFoundException("the double only loads freestyle jobs and folders, not " + cls)
+        throw new ClassNotFoundException("the double only loads freestyle jobs, Pipeline jobs and folders, not " + cls)
     }
 
     private static FreeStyleProject loadFreeStyle(ItemGroup parent, String name, Map data) {
@@ -104,6 +119,23 @@ class JobStore {
         for (Object b : (List) (codec.decode(data.builders) ?: [])) {
             ((List) Fields.get(p.getBuildersList(), "data")).add((Builder) b)
         }
+        loadProperties(p, codec, data)
+        if (!codec.problems.isEmpty()) {
+            OldDataMonitor.report(p, codec.problems)
+        }
+        loadNextBuildNumber(p)
+        BuildStore.loadAll(p)
+        return p
+    }
+
+    private static WorkflowJob loadWorkflowJob(ItemGroup parent, String name, Map data) {
+        WorkflowJob p = new WorkflowJob(parent, name)
+        ObjectCodec codec = new ObjectCodec()
+        Fields.set(p, "description", (String) data.description)
+        Fields.set(p, "displayName", (String) data.displayName)
+        Fields.set(p, "disabled", (boolean) data.disabled)
+        Fields.set(p, "quietPeriod", (Integer) data.quietPeriod)
+        Fields.set(p, "definition", (FlowDefinition) codec.decode(data.definition))
         loadProperties(p, codec, data)
         if (!codec.problems.isEmpty()) {
             OldDataMonitor.report(p, codec.problems)
