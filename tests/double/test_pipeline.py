@@ -653,3 +653,18 @@ def test_a_clean_shutdown_aborts_running_pipelines_and_records_it(jenkins_double
     assert state["building"] is False and state["result"] == "ABORTED"
     assert state["log"].rstrip().endswith("Finished: ABORTED")
     assert busy_executables(double, "") == []
+
+
+def test_a_run_left_unfinished_by_a_crash_loads_as_aborted(jenkins_double, tmp_path):
+    double = jenkins_double
+    double.set_quiet_period(0)
+    flag = tmp_path / "never"
+    double.create_pipeline("crashed", 'node { sh "' + WAIT_FOR.format(flag=flag) + '" }')
+    start_pipeline(double, "crashed")
+    wait_until(lambda: len(busy_executables(double, "")) == 2, message="the run and its node block")
+    double.kill()
+    double.start()
+    # Saved when it started, so it is there; the double cannot resume it (Jenkins would).
+    state = last_run_state(double, "crashed")
+    assert state["number"] == 1 and state["building"] is False and state["result"] == "ABORTED"
+    assert double.run_script("println Jenkins.get().getItem('crashed').nextBuildNumber") == "2"
