@@ -44,8 +44,16 @@ def last_run_state(double, job):
         f"""
         def r = Jenkins.get().getItemByFullName('{job}').lastBuild
         println '{MARK}' + groovy.json.JsonOutput.toJson(r == null ? null : [number: r.number, building: r.building,
-            result: String.valueOf(r.result), log: r.log])
+            logUpdated: r.logUpdated, result: String.valueOf(r.result), log: r.log])
         """,
+    )
+
+
+def finished_run(double, job):
+    """Waits until the job's last run is over and its log complete (isLogUpdated() false)."""
+    return wait_until(
+        lambda: (lambda s: s if s and not s["logUpdated"] else None)(last_run_state(double, job)),
+        message=job + " to end",
     )
 
 
@@ -114,7 +122,7 @@ def test_node_block_runs_sh_on_the_matching_agent_while_the_run_holds_a_one_off_
         "otherBusy": 0,
     }
     flag.write_text("go")
-    state = wait_until(lambda: (lambda s: s if not s["building"] else None)(last_run_state(double, "p")), message="end")
+    state = finished_run(double, "p")
     assert state["result"] == "SUCCESS"
     log = state["log"]
     assert "Running on lin in " + str(double.home / "agents" / "lin" / "workspace" / "p") in log
@@ -132,8 +140,10 @@ def test_node_block_runs_sh_on_the_matching_agent_while_the_run_holds_a_one_off_
         < log.index("[Pipeline] sh")
     )
     assert log.rstrip().endswith("[Pipeline] }\n[Pipeline] // node\n[Pipeline] End of Pipeline\nFinished: SUCCESS")
-    # Both executors are free again and the one-off executor is gone.
-    assert busy_executables(double, "lin") == [] and busy_executables(double, "") == []
+    # The agent's executor was freed when the block ended; the one-off executor goes just
+    # after the run completed (as in Jenkins, after onCompleted and onFinalized).
+    assert busy_executables(double, "lin") == []
+    wait_until(lambda: busy_executables(double, "") == [], message="the one-off executor to go")
 
 
 QUEUE_EVENTS = """
@@ -230,17 +240,21 @@ def test_running_placeholder_is_named_after_its_stage_and_switches_to_a_self_lab
     shared_double.create_pipeline(
         "staged", "stage('Compile') {\n node('stagey') { sh \"" + WAIT_FOR.format(flag=flag) + '" }\n}\n'
     )
-    start_pipeline(shared_double, "staged")
-    wait_until(lambda: busy_executables(shared_double, "stager"), message="the block to run")
-    data = groovy_json(
-        shared_double,
-        f"""
-        def t = Jenkins.get().getComputer('stager').executors.find {{ it.busy }}.currentExecutable.parent
-        println '{MARK}' + groovy.json.JsonOutput.toJson([name: t.displayName, label: t.assignedLabel.name, started: t.hasStarted(),
-            lastBuiltOn: t.lastBuiltOn?.nodeName, continued: t.continued])
-        """,
-    )
-    flag.write_text("go")
+    try:
+        start_pipeline(shared_double, "staged")
+        wait_until(
+            lambda: "[Pipeline] sh" in (last_run_state(shared_double, "staged") or {}).get("log", ""), message="sh"
+        )
+        data = groovy_json(
+            shared_double,
+            f"""
+            def t = Jenkins.get().getComputer('stager').executors.find {{ it.busy }}.currentExecutable.parent
+            println '{MARK}' + groovy.json.JsonOutput.toJson([name: t.displayName, label: t.assignedLabel.name, started: t.hasStarted(),
+                lastBuiltOn: t.lastBuiltOn?.nodeName, continued: t.continued])
+            """,
+        )
+    finally:
+        flag.write_text("go")
     assert data == {
         "name": "staged #1 (Compile)",
         "label": "stager",
@@ -248,7 +262,7 @@ def test_running_placeholder_is_named_after_its_stage_and_switches_to_a_self_lab
         "lastBuiltOn": "stager",
         "continued": True,
     }
-    wait_until(lambda: not last_run_state(shared_double, "staged")["building"], message="end")
+    finished_run(shared_double, "staged")
 
 
 def test_queue_task_dispatcher_can_keep_a_placeholder_off_a_node(jenkins_double):
@@ -291,9 +305,7 @@ def test_queue_task_dispatcher_can_keep_a_placeholder_off_a_node(jenkins_double)
         "hudson.model.queue.QueueTaskDispatcher.all().removeAll(hudson.model.queue.QueueTaskDispatcher.all()"
         ".findAll { it.getClass().name == 'KeepOff' }); Jenkins.get().queue.scheduleMaintenance()"
     )
-    state = wait_until(
-        lambda: (lambda s: s if not s["building"] else None)(last_run_state(double, "kept")), message="end"
-    )
+    state = finished_run(double, "kept")
     assert state["result"] == "SUCCESS" and "Running on guarded" in state["log"]
 
 
@@ -421,21 +433,20 @@ def test_abort_mid_sh_kills_it_aborts_the_run_and_frees_the_node(jenkins_double,
     assert data["log"].rstrip().endswith("Finished: ABORTED")
     wait_until(lambda: not os.path.exists(f"/proc/{child}"), timeout=10, message="the sleep to be killed")
     wait_until(lambda: busy_executables(double, "worker") == [], message="the agent executor to be free")
-    assert busy_executables(double, "") == []
+    wait_until(lambda: busy_executables(double, "") == [], message="the one-off executor to go")
 
 
 def test_interrupting_the_node_executor_aborts_the_block(jenkins_double, tmp_path):
+    # The plugin cancels the body (BodyExecution.cancel): the sh is stopped, the run ends ABORTED.
     double = jenkins_double
     double.set_quiet_period(0)
     double.add_node("worker", labels="linux", executors=1)
     flag = tmp_path / "never"
     double.create_pipeline("blocky", "node('linux') { sh \"" + WAIT_FOR.format(flag=flag) + '" }')
     start_pipeline(double, "blocky")
-    wait_until(lambda: busy_executables(double, "worker"), message="the block to run")
+    wait_until(lambda: "[Pipeline] sh" in (last_run_state(double, "blocky") or {}).get("log", ""), message="the sh")
     double.run_script("Jenkins.get().getComputer('worker').executors.find { it.busy }.interrupt()")
-    state = wait_until(
-        lambda: (lambda s: s if not s["building"] else None)(last_run_state(double, "blocky")), message="end"
-    )
+    state = finished_run(double, "blocky")
     assert state["result"] == "ABORTED"
     wait_until(lambda: busy_executables(double, "worker") == [], message="the agent executor to be free")
 
@@ -457,9 +468,7 @@ def test_cancelling_the_placeholder_item_aborts_the_node_step(jenkins_double):
     double.run_script(
         "def q = Jenkins.get().queue; q.cancel(q.items.find { it.task.getClass().simpleName == 'PlaceholderTask' })"
     )
-    state = wait_until(
-        lambda: (lambda s: s if not s["building"] else None)(last_run_state(double, "nowhere")), message="end"
-    )
+    state = finished_run(double, "nowhere")
     assert state["result"] == "ABORTED" and "Queue task was cancelled" in state["log"]
 
 
@@ -501,23 +510,30 @@ def test_disable_concurrent_builds_serialises_runs(shared_double, tmp_path):
     shared_double.create_pipeline("serial", 'node { sh "' + WAIT_FOR.format(flag=flag) + '" }', concurrent=False)
     start_pipeline(shared_double, "serial")
     wait_until(lambda: last_run_state(shared_double, "serial"), message="first run")
-    start_pipeline(shared_double, "serial")
-    blocked = wait_until(
-        lambda: groovy_json(
-            shared_double,
-            f"println '{MARK}' + groovy.json.JsonOutput.toJson(Jenkins.get().queue.items.findAll {{ it.task.name == 'serial' }}.collect {{ [type: it.getClass().simpleName, why: it.why] }})",
-        ),
-        message="the second run's queue item",
-    )
-    assert blocked[0]["type"] == "BlockedItem" and blocked[0]["why"].startswith("Build #1 is already in progress")
-    assert shared_double.run_script("println Jenkins.get().getItem('serial').builds.size()") == "1"
-    flag.write_text("go")
+    try:
+        start_pipeline(shared_double, "serial")
+        # Once out of its (zero) quiet period, the second run's item waits blocked.
+        blocked = wait_until(
+            lambda: [
+                i
+                for i in groovy_json(
+                    shared_double,
+                    f"println '{MARK}' + groovy.json.JsonOutput.toJson(Jenkins.get().queue.items.findAll {{ it.task.name == 'serial' }}.collect {{ [type: it.getClass().simpleName, why: it.why] }})",
+                )
+                if i["type"] != "WaitingItem"
+            ],
+            message="the second run's queue item to leave the waiting list",
+        )
+        assert blocked[0]["type"] == "BlockedItem" and blocked[0]["why"].startswith("Build #1 is already in progress")
+        assert shared_double.run_script("println Jenkins.get().getItem('serial').builds.size()") == "1"
+    finally:
+        flag.write_text("go")
     data = wait_until(
-        lambda: (lambda d: d if len(d) == 2 and all(not b["building"] for b in d) else None)(
+        lambda: (lambda d: d if len(d) == 2 and all(not b["logUpdated"] for b in d) else None)(
             groovy_json(
                 shared_double,
                 f"println '{MARK}' + groovy.json.JsonOutput.toJson(Jenkins.get().getItem('serial').builds.collect {{ "
-                "[building: it.building, start: it.startTimeInMillis, end: it.startTimeInMillis + it.duration] })",
+                "[logUpdated: it.logUpdated, start: it.startTimeInMillis, end: it.startTimeInMillis + it.duration] })",
             )
         ),
         message="both runs",
@@ -530,16 +546,18 @@ def test_runs_overlap_without_the_property(shared_double, tmp_path):
     flag = tmp_path / "go"
     shared_double.create_pipeline("overlap", "node('built-in') { sh \"" + WAIT_FOR.format(flag=flag) + '" }')
     shared_double.run_script("Jenkins.get().setNumExecutors(2)")
-    start_pipeline(shared_double, "overlap")
-    start_pipeline(shared_double, "overlap")
-    wait_until(
-        lambda: (
-            shared_double.run_script("println Jenkins.get().getItem('overlap').builds.count { it.building }") == "2"
-            and len(busy_executables(shared_double, "")) == 4
-        ),
-        message="two runs at once, each with a one-off executor and a node block",
-    )
-    flag.write_text("go")
+    try:
+        start_pipeline(shared_double, "overlap")
+        start_pipeline(shared_double, "overlap")
+        wait_until(
+            lambda: (
+                shared_double.run_script("println Jenkins.get().getItem('overlap').builds.count { it.building }") == "2"
+                and len(busy_executables(shared_double, "")) == 4
+            ),
+            message="two runs at once, each with a one-off executor and a node block",
+        )
+    finally:
+        flag.write_text("go")
     wait_until(
         lambda: (
             shared_double.run_script("println Jenkins.get().getItem('overlap').builds.collect { it.result }")

@@ -145,6 +145,11 @@ class Executor extends Thread implements ModelObject {
                 lock.writeLock().unlock()
             }
             x.maybeComplete()
+            // An interrupt that came while the executable was starting hit this thread, which
+            // ends now; hand it on (Jenkins can lose it in that window).
+            if (Thread.interrupted() && interruptStatus != null) {
+                x.interrupt(false)
+            }
         } catch (Throwable e) {
             problems = e
             LOGGER.log(Level.SEVERE, "Executor threw an exception", e)

@@ -167,8 +167,8 @@ class CpsFlowExecution extends FlowExecution {
     /** Interrupts the script on behalf of one node block (the placeholder's executor was interrupted) or, scope null, the whole flow. */
     void interrupt(ExecutorStepExecution scope, Result r, CauseOfInterruption... causes) {
         synchronized (interruptLock) {
-            if (programOver || thread == null) {
-                return
+            if (programOver || thread == null || (scope != null && !nodes.contains(scope))) {
+                return // over, not started, or that node block has ended
             }
             if (pendingInterrupt != null && pendingScope == null) {
                 return // the whole flow is being stopped already

@@ -98,6 +98,14 @@ class ExecutorStepExecution {
         execution.enterNode(this)
         try {
             getListener().getLogger().println("[Pipeline] {")
+            FlowInterruptedException cancelled
+            synchronized (rt) {
+                rt.entered = true
+                cancelled = rt.cancelled
+            }
+            if (cancelled != null) {
+                throw cancelled
+            }
             return body.call()
         } finally {
             execution.exitNode(this)
@@ -181,13 +189,27 @@ class ExecutorStepExecution {
         }
     }
 
-    /** The placeholder's executor was interrupted: cancel the body (ABORTED), else just free the executor. */
+    /**
+     * The placeholder's executor was interrupted: cancel the body (FlowInterruptedException
+     * ABORTED), at once if it runs, else as soon as it would start. (A finished block has
+     * freed its executor already.)
+     */
     private void cancelBody(PlaceholderTask t, CauseOfInterruption[] causes) {
         RunningTask rt = t.running
-        if (rt != null && !rt.finished && execution.currentNode().is(this)) {
+        if (rt == null) {
+            return
+        }
+        boolean running
+        synchronized (rt) {
+            if (rt.finished) {
+                running = false
+            } else {
+                rt.cancelled = new FlowInterruptedException(Result.ABORTED, true, causes)
+                running = rt.entered
+            }
+        }
+        if (running) {
             execution.interrupt(this, Result.ABORTED, causes)
-        } else if (rt != null) {
-            rt.execution.completed(null)
         }
     }
 
@@ -201,7 +223,9 @@ class ExecutorStepExecution {
         AsynchronousExecution execution
         WorkspaceList.Lease lease
         EnvVars env
+        boolean entered
         boolean finished
+        FlowInterruptedException cancelled
     }
 
     /** Mirrors ExecutorStepExecution.QueueTaskCancelled. */
