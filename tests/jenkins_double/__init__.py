@@ -270,12 +270,17 @@ class JenkinsDouble:
         concurrent: bool = True,
         parameters: list[dict] | None = None,
         disabled: bool = False,
+        folder: str | None = None,
     ) -> str:
-        """Creates a freestyle job; parameters: [{"name", "type": string|text|boolean, "default"}]."""
+        """Creates a freestyle job (in an existing folder, given its full name); returns its URL.
+
+        parameters: [{"name", "type": string|text|boolean, "default"}].
+        """
         return self.run_helper(
             "create_job",
             {
                 "name": name,
+                "folder": folder,
                 "command": command,
                 "label": label,
                 "concurrent": concurrent,
@@ -283,6 +288,38 @@ class JenkinsDouble:
                 "disabled": disabled,
             },
         )
+
+    def create_pipeline(
+        self,
+        name: str,
+        script: str,
+        folder: str | None = None,
+        parameters: list[dict] | None = None,
+        concurrent: bool = True,
+        sandbox: bool = True,
+        disabled: bool = False,
+    ) -> str:
+        """Creates a Pipeline job (WorkflowJob with a CpsFlowDefinition); returns its URL.
+
+        folder: full name of an existing folder (None: top level). concurrent=False adds a
+        DisableConcurrentBuildsJobProperty. parameters as for create_job.
+        """
+        return self.run_helper(
+            "create_pipeline",
+            {
+                "name": name,
+                "folder": folder,
+                "script": script,
+                "sandbox": sandbox,
+                "concurrent": concurrent,
+                "parameters": parameters or [],
+                "disabled": disabled,
+            },
+        )
+
+    def create_folder(self, path: str) -> str:
+        """Creates the folder "a/b/c" and any missing folder above it; returns its URL."""
+        return self.run_helper("create_folder", {"path": path})
 
     def add_node(
         self, name: str, labels: str = "", executors: int = 1, mode: str = "NORMAL", remote_fs: str | None = None

@@ -1,19 +1,25 @@
 // Creates (or replaces) a freestyle job the way one would on a real Jenkins.
-// Data (JSON, base64): name, command (null: no builder), label (null: roams),
-// concurrent, disabled, parameters [{name, type: string|text|boolean, default}].
-// Prints the job's URL. Jenkins APIs: Jenkins.createProject, AbstractProject
-// (setAssignedLabel, setConcurrentBuild, addProperty), Project.getBuildersList.
+// Data (JSON, base64): name, folder (full name of an existing folder, null: top level),
+// command (null: no builder), label (null: roams), concurrent, disabled,
+// parameters [{name, type: string|text|boolean, default}].
+// Prints the job's URL. Jenkins APIs: Jenkins.getItemByFullName, createProject (Jenkins
+// and Folder), AbstractProject (setAssignedLabel, setConcurrentBuild, addProperty),
+// Project.getBuildersList.
 import hudson.model.*
 import hudson.tasks.Shell
 import jenkins.model.Jenkins
 
 def data = new groovy.json.JsonSlurper().parseText(new String(Base64.decoder.decode('@@DATA@@'), 'UTF-8'))
 def j = Jenkins.get()
-def old = j.getItem(data.name)
+def parent = data.folder == null ? j : j.getItemByFullName(data.folder)
+if (!(parent instanceof ItemGroup)) {
+    throw new IllegalArgumentException('no folder ' + data.folder)
+}
+def old = parent.getItem(data.name)
 if (old != null) {
     old.delete()
 }
-def job = j.createProject(FreeStyleProject, data.name)
+def job = parent.createProject(FreeStyleProject, data.name)
 job.setAssignedLabel(data.label == null ? null : j.getLabel(data.label))
 job.setConcurrentBuild(data.concurrent as boolean)
 if (data.command != null) {

@@ -35,11 +35,12 @@ abstract class Launcher {
         ProcessTree.killAll(null, modelEnvVars)
     }
 
-    /** Builder of a process launch: cmds, envs, stdout, pwd, then start(). */
+    /** Builder of a process launch: cmds, envs, stdout, stderr (default: with stdout), pwd, then start(). */
     class ProcStarter {
         protected List<String> commands
         protected Map<String, String> envs = new LinkedHashMap<String, String>()
         protected OutputStream stdout
+        protected OutputStream stderr
         protected File pwd
 
         ProcStarter cmds(String... args) {
@@ -63,6 +64,12 @@ abstract class Launcher {
 
         ProcStarter stdout(TaskListener out) {
             stdout = out.getLogger()
+            return this
+        }
+
+        /** Where the process's error stream goes; unset, it is merged into stdout. */
+        ProcStarter stderr(OutputStream err) {
+            stderr = err
             return this
         }
 
@@ -98,7 +105,7 @@ abstract class Launcher {
             if (ps.pwd != null) {
                 pb.directory(ps.pwd)
             }
-            return new Proc.LocalProc(ps.commands.toString(), pb, ps.stdout != null ? ps.stdout : listener.getLogger())
+            return new Proc.LocalProc(ps.commands.toString(), pb, ps.stdout != null ? ps.stdout : listener.getLogger(), ps.stderr)
         }
     }
 }

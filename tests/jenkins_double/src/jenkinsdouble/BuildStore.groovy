@@ -10,9 +10,11 @@ import hudson.model.Result
 import hudson.model.Run
 import java.util.logging.Level
 import java.util.logging.Logger
+import org.jenkinsci.plugins.workflow.job.WorkflowJob
+import org.jenkinsci.plugins.workflow.job.WorkflowRun
 
 /**
- * Not a Jenkins class: a build record in jobs/NAME/builds/N/build.json beside its log
+ * Not a Jenkins class: a build record (freestyle or Pipeline) in jobs/NAME/builds/N/build.json beside its log
  * (Jenkins: build.xml). A build directory without build.json (the build was running and
  * never saved when the process died) is skipped, as Jenkins' RunMap skips it; a record
  * saved while running has no result and loads as ABORTED (Run.reload's default).
@@ -42,11 +44,14 @@ class BuildStore {
             data.put("builtOn", ((AbstractBuild) run).getBuiltOnStr())
             data.put("workspace", Fields.get(run, "workspace"))
         }
+        if (run instanceof WorkflowRun) {
+            data.put("completed", ((WorkflowRun) run).completed)
+        }
         data.put("actions", actions)
         new JsonFile(new File(run.getRootDir(), "build.json")).write(data)
     }
 
-    static void loadAll(FreeStyleProject job) {
+    static void loadAll(Job job) {
         File[] dirs = job.getBuildDir().listFiles()
         if (dirs == null) {
             return
@@ -64,8 +69,17 @@ class BuildStore {
         }
     }
 
-    private static FreeStyleBuild load(FreeStyleProject job, File dir, Map data) {
-        FreeStyleBuild b = new FreeStyleBuild(job, dir)
+    /**
+     * A freestyle build or a Pipeline run. A Pipeline run that had not completed (the process
+     * died) comes back completed and ABORTED: the double cannot resume it.
+     */
+    private static Run load(Job job, File dir, Map data) {
+        Run b
+        if (job instanceof WorkflowJob) {
+            b = new WorkflowRun((WorkflowJob) job, dir)
+        } else {
+            b = new FreeStyleBuild((FreeStyleProject) job, dir)
+        }
         Fields.set(b, "queueId", ((Number) data.queueId).longValue())
         Fields.set(b, "timestamp", ((Number) data.timestamp).longValue())
         Fields.set(b, "startTime", ((Number) data.startTime).longValue())
@@ -75,8 +89,13 @@ class BuildStore {
         }
         Fields.set(b, "description", (String) data.description)
         Fields.set(b, "displayName", (String) data.displayName)
-        Fields.set(b, "builtOn", (String) data.builtOn)
-        Fields.set(b, "workspace", (String) data.workspace)
+        if (b instanceof AbstractBuild) {
+            Fields.set(b, "builtOn", (String) data.builtOn)
+            Fields.set(b, "workspace", (String) data.workspace)
+        }
+        if (b instanceof WorkflowRun) {
+            ((WorkflowRun) b).completed = Boolean.TRUE
+        }
         ObjectCodec codec = new ObjectCodec()
         for (Object encoded : (List) data.actions) {
             Action a = (Action) codec.decode(encoded)

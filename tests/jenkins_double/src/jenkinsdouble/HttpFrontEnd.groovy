@@ -8,6 +8,7 @@ import hudson.model.AbstractProject
 import hudson.model.Action
 import hudson.model.Cause
 import hudson.model.CauseAction
+import hudson.model.ItemGroup
 import hudson.model.Job
 import hudson.model.ParameterDefinition
 import hudson.model.ParameterValue
@@ -188,14 +189,24 @@ class HttpFrontEnd {
 
     private void routeJob(Request req, Security.User user, List<String> parts) {
         HttpExchange ex = req.exchange
-        TopLevelItem item = jenkins.getItem(parts.get(1))
-        if (!(item instanceof AbstractProject)) {
+        // /job/A/job/B/...: each "job/NAME" looks NAME up in the folder before it, as Stapler does.
+        Object item = jenkins
+        int i = 0
+        while (i + 1 < parts.size() && parts.get(i).equals("job") && item instanceof ItemGroup) {
+            item = ((ItemGroup) item).getItem(parts.get(i + 1))
+            i += 2
+        }
+        if (item instanceof ItemGroup && !item.is(jenkins) && parts.subList(i, parts.size()) == ["api", "json"]) {
+            sendJson(ex, folderJson((ItemGroup) item))
+            return
+        }
+        if (!(item instanceof ParameterizedJobMixIn.ParameterizedJob)) {
             send(ex, 404, "text/plain", "Not found")
             return
         }
-        AbstractProject job = (AbstractProject) item
-        List<String> rest = parts.subList(2, parts.size())
-        if (restApi.routeJob(req, user, job, rest)) {
+        Job job = (Job) item
+        List<String> rest = parts.subList(i, parts.size())
+        if (job instanceof AbstractProject && restApi.routeJob(req, user, (AbstractProject) job, rest)) {
             return
         }
         if (rest == ["api", "json"]) {
@@ -237,7 +248,7 @@ class HttpFrontEnd {
      * read from the request (others are ignored), missing ones take their defaults;
      * the cause is a UserIdCause; 201 with the queue item's URL.
      */
-    private void build(Request req, AbstractProject job, boolean withParameters) {
+    private void build(Request req, Job job, boolean withParameters) {
         HttpExchange ex = req.exchange
         if (!job.isBuildable()) {
             send(ex, 409, "text/plain", job.getFullName() + " is not buildable")
@@ -312,18 +323,35 @@ class HttpFrontEnd {
     }
 
     private Map rootJson() {
-        List<Object> jobs = new ArrayList<Object>()
-        for (TopLevelItem i : jenkins.getItems()) {
-            if (i instanceof Job) {
-                jobs.add([_class: i.getClass().getName(), name: i.getName(), url: jenkins.getRootUrl() + i.getUrl(), color: color((Job) i)])
-            }
-        }
+        List<Object> jobs = itemsJson(jenkins)
         return [_class: "hudson.model.Hudson", mode: jenkins.getMode().name(), nodeDescription: jenkins.getNodeDescription(), nodeName: "",
                 numExecutors: jenkins.getNumExecutors(), description: null, jobs: jobs, quietingDown: jenkins.isQuietingDown(),
                 slaveAgentPort: -1, useCrumbs: true, useSecurity: true, views: [[_class: "hudson.model.AllView", name: "all", url: jenkins.getRootUrl()]]]
     }
 
-    private Map jobJson(AbstractProject job) {
+    /** A group's jobs and folders (folders without a colour), as "jobs" of the remote API lists them. */
+    private List<Object> itemsJson(ItemGroup group) {
+        List<Object> jobs = new ArrayList<Object>()
+        for (Object o : group.getItems()) {
+            hudson.model.Item i = (hudson.model.Item) o
+            if (i instanceof Job) {
+                jobs.add([_class: i.getClass().getName(), name: i.getName(), url: jenkins.getRootUrl() + i.getUrl(), color: color((Job) i)])
+            } else if (i instanceof ItemGroup) {
+                jobs.add([_class: i.getClass().getName(), name: i.getName(), url: jenkins.getRootUrl() + i.getUrl()])
+            }
+        }
+        return jobs
+    }
+
+    /** GET /job/FOLDER/api/json. */
+    private Map folderJson(ItemGroup folder) {
+        hudson.model.AbstractItem f = (hudson.model.AbstractItem) folder
+        return [_class: f.getClass().getName(), actions: [], description: f.getDescription(), displayName: f.getDisplayName(),
+                fullDisplayName: f.getFullDisplayName(), fullName: f.getFullName(), name: f.getName(), url: jenkins.getRootUrl() + f.getUrl(),
+                healthReport: [], jobs: itemsJson(folder), primaryView: null, views: []]
+    }
+
+    private Map jobJson(Job job) {
         String root = jenkins.getRootUrl()
         List<Object> builds = new ArrayList<Object>()
         for (Object o : job.getBuilds()) {
@@ -348,7 +376,7 @@ class HttpFrontEnd {
                 lastCompletedBuild: buildRef(job.getLastCompletedBuild()), lastFailedBuild: buildRef(job.getLastFailedBuild()),
                 lastSuccessfulBuild: buildRef(job.getLastSuccessfulBuild()), nextBuildNumber: job.getNextBuildNumber(), property: props,
                 queueItem: qi == null ? null : queueItemJson(qi), concurrentBuild: job.isConcurrentBuild(), disabled: job.isDisabled(),
-                labelExpression: job.getAssignedLabelString(), scm: [_class: "hudson.scm.NullSCM"], downstreamProjects: [], upstreamProjects: []]
+                labelExpression: job instanceof AbstractProject ? ((AbstractProject) job).getAssignedLabelString() : null, scm: [_class: "hudson.scm.NullSCM"], downstreamProjects: [], upstreamProjects: []]
     }
 
     private Map buildRef(Run run) {
@@ -424,7 +452,7 @@ class HttpFrontEnd {
 
     /** The ball colour of Jenkins' job list. */
     private static String color(Job job) {
-        if (job instanceof AbstractProject && ((AbstractProject) job).isDisabled()) {
+        if (job instanceof ParameterizedJobMixIn.ParameterizedJob && ((ParameterizedJobMixIn.ParameterizedJob) job).isDisabled()) {
             return "disabled"
         }
         Run last = job.getLastBuild()

@@ -41,7 +41,8 @@ import jenkins.util.groovy.GroovyHookScript
  * Boot follows Jenkins' (Jenkins.java: the constructor, executeReactor, loadTasks;
  * Nodes.load; GroovyInitScript; Queue.init), all as SYSTEM; see boot(). Then the HTTP
  * port opens and "Jenkins double ready at URL" is printed. SIGTERM saves the queue,
- * aborts running builds (as a Jenkins shutdown does) and exits.
+ * aborts running builds (as a Jenkins shutdown does; Pipeline runs too, which Jenkins
+ * would resume after the restart) and exits.
  */
 class Main {
     private static final Logger LOGGER = Logger.getLogger(Main.class.getName())
@@ -196,15 +197,24 @@ class Main {
         jenkins.getQueue().save()
         List<Executor> busy = new ArrayList<Executor>()
         for (Computer c : jenkins.getComputers()) {
-            for (Executor e : c.getExecutors()) {
+            for (Executor e : c.getAllExecutors()) {
                 if (e.isBusy()) {
                     e.interrupt(Result.ABORTED)
                     busy.add(e)
                 }
             }
         }
+        // A Pipeline run's one-off executor and its node blocks' executors are busy without a
+        // thread (AsynchronousExecution): wait until each executor is no longer active.
+        long deadline = System.currentTimeMillis() + 10000
         for (Executor e : busy) {
-            e.join(10000)
+            while (e.isActive() && System.currentTimeMillis() < deadline) {
+                if (e.isAlive()) {
+                    e.join(50)
+                } else {
+                    Thread.sleep(20)
+                }
+            }
         }
         jenkins.shutdown()
         jenkins.util.Timer.shutdown()

@@ -17,7 +17,8 @@ import sun.reflect.ReflectionFactory
  * classes with the double's own class loader only, so a class defined by a posted or init
  * script cannot be read back: that element is dropped and the problem returned, which
  * callers report through OldDataMonitor, as XStream's robust converters do in Jenkins.
- * Items, labels and results are written by reference, as Jenkins' converters do.
+ * Items, labels and results are written by reference, as Jenkins' converters do. A class's
+ * readResolve() is called on the object read, as XStream does.
  */
 class ObjectCodec {
     private static final ClassLoader CORE = ObjectCodec.class.getClassLoader()
@@ -187,6 +188,26 @@ class ObjectCodec {
             if (value != null || triple.get(2) == null) {
                 field.set(o, coerce(value, field.getType()))
             }
+        }
+        return readResolve(o)
+    }
+
+    /**
+     * As XStream (and Java serialization): a readResolve() of the class replaces the object
+     * read. Statically compiled: a GroovyObjectSupport read without its constructor has no
+     * meta class yet, so no dynamic call may touch it before its readResolve restores one.
+     */
+    @groovy.transform.CompileStatic
+    private static Object readResolve(Object o) {
+        for (Class<?> k = o.getClass(); k != null && k != Object.class; k = k.getSuperclass()) {
+            java.lang.reflect.Method m
+            try {
+                m = k.getDeclaredMethod("readResolve")
+            } catch (NoSuchMethodException ignored) {
+                continue
+            }
+            m.setAccessible(true)
+            return m.invoke(o)
         }
         return o
     }

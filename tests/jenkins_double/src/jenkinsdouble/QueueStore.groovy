@@ -22,6 +22,12 @@ class QueueStore {
     static void save(Queue queue, List<Queue.Item> items) {
         List<Object> saved = new ArrayList<Object>()
         for (Queue.Item item : items) {
+            if (!(item.task instanceof hudson.model.Item)) {
+                // A Pipeline node block's PlaceholderTask: Jenkins saves it to resume the block,
+                // the double does not resume Pipelines (documented difference).
+                LOGGER.log(Level.INFO, "not saving queue item {0} of {1}", [item.getId(), item.task] as Object[])
+                continue
+            }
             List<Object> actions = new ArrayList<Object>()
             for (Action a : item.getActions()) {
                 try {

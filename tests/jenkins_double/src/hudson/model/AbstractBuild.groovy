@@ -4,6 +4,7 @@ import hudson.EnvVars
 import hudson.Launcher
 import hudson.remoting.ChannelClosedException
 import hudson.slaves.OfflineCause
+import hudson.slaves.WorkspaceList
 import hudson.tasks.Builder
 import java.util.logging.Level
 import java.util.logging.Logger
@@ -17,8 +18,6 @@ import jenkins.model.Jenkins
  */
 abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild> extends Run<P, R> implements Queue.Executable {
     private static final Logger LOGGER = Logger.getLogger(AbstractBuild.class.getName())
-    /** Workspaces in use (Jenkins: one WorkspaceList per computer). */
-    private static final Set<String> LEASED_WORKSPACES = new HashSet<String>()
 
     protected volatile String builtOn
     protected volatile String workspace
@@ -118,7 +117,8 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
         } else {
             log.print("Building")
         }
-        String ws = leaseWorkspace(node.getWorkspaceFor((TopLevelItem) getParent()).getPath())
+        WorkspaceList.Lease lease = WorkspaceList.get().allocate(node.getWorkspaceFor((TopLevelItem) getParent()))
+        String ws = lease.path.getPath()
         workspace = ws
         log.println(" in workspace " + ws)
         launcher = new BuildLauncher(listener, node)
@@ -136,7 +136,7 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
             if (node.toComputer() != null && node.toComputer().isOnline()) {
                 launcher.kill(getCharacteristicEnvVars())
             }
-            releaseWorkspace(ws)
+            lease.release()
         }
     }
 
@@ -170,24 +170,6 @@ abstract class AbstractBuild<P extends AbstractProject, R extends AbstractBuild>
         BuildLauncher l = launcher
         if (l != null) {
             l.closeChannel(channelLostMessage)
-        }
-    }
-
-    private static String leaseWorkspace(String base) {
-        synchronized (LEASED_WORKSPACES) {
-            String candidate = base
-            int i = 2
-            while (LEASED_WORKSPACES.contains(candidate)) {
-                candidate = base + "@" + (i++)
-            }
-            LEASED_WORKSPACES.add(candidate)
-            return candidate
-        }
-    }
-
-    private static void releaseWorkspace(String ws) {
-        synchronized (LEASED_WORKSPACES) {
-            LEASED_WORKSPACES.remove(ws)
         }
     }
 

@@ -8,7 +8,7 @@ import org.springframework.security.core.Authentication
 
 /**
  * Mirrors core/src/main/java/hudson/model/AbstractItem.java: name, description, parent,
- * rename and delete. save() persists only; it fires no ItemListener, as in Jenkins.
+ * rename, move and delete. save() persists only; it fires no ItemListener, as in Jenkins.
  */
 abstract class AbstractItem extends Actionable implements Item {
     protected transient ItemGroup parent
@@ -108,7 +108,7 @@ abstract class AbstractItem extends Actionable implements Item {
                 this.name = oldName
                 throw new IOException("Failed to rename " + oldRoot + " to " + newRoot)
             }
-            ((Jenkins) getParent()).onRenamed((TopLevelItem) this, oldName, newName)
+            getParent().onRenamed(this, oldName, newName)
         }
         ItemListener.fireLocationChange(this, oldFullName)
     }
@@ -148,8 +148,29 @@ abstract class AbstractItem extends Actionable implements Item {
         return getACL().hasPermission2(a, permission)
     }
 
-    /** Deletes the item: running builds aborted, queue items cancelled, files removed, onDeleted fired. */
+    /** After loading, or after Items.move: the item's parent and name (Jenkins: onLoad(ItemGroup, String)). */
+    void onLoad(ItemGroup<? extends Item> parent, String name) throws IOException {
+        this.parent = parent
+        this.name = name
+    }
+
+    /** Called by Items.move once the directory moved and the destination holds the item. */
+    void movedTo(DirectlyModifiableTopLevelItemGroup destination, AbstractItem newItem, File destDir) throws IOException {
+        newItem.onLoad(destination, name)
+    }
+
+    /**
+     * Deletes the item: a folder's items first, then running builds aborted, queue items
+     * cancelled, files removed, onDeleted fired.
+     */
     void delete() throws IOException, InterruptedException {
+        if (this instanceof ItemGroup) {
+            for (Item i : new ArrayList<Item>(((ItemGroup) this).getItems())) {
+                if (i instanceof TopLevelItem) {
+                    i.delete()
+                }
+            }
+        }
         performDelete()
         getParent().onDeleted(this)
     }

@@ -18,7 +18,7 @@ import jenkinsdouble.JobStore
  * built-in node (getAssignedLabel() is the "built-in" self label) until
  * setAssignedLabel(null) lets it roam; setAssignedLabel(l) stores l's expression.
  */
-abstract class AbstractProject<P extends AbstractProject, R extends AbstractBuild> extends Job<P, R> implements BuildableItem, TopLevelItem {
+abstract class AbstractProject<P extends AbstractProject, R extends AbstractBuild> extends Job<P, R> implements BuildableItem, TopLevelItem, ParameterizedJobMixIn.ParameterizedJob {
     protected volatile String assignedNode
     protected volatile boolean canRoam
     protected volatile boolean disabled
@@ -118,6 +118,10 @@ abstract class AbstractProject<P extends AbstractProject, R extends AbstractBuil
 
     void setDisabled(boolean disabled) {
         this.disabled = disabled
+    }
+
+    boolean supportsMakeDisabled() {
+        return true
     }
 
     void disable() throws IOException {

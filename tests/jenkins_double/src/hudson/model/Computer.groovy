@@ -1,6 +1,7 @@
 package hudson.model
 
 import hudson.model.labels.LabelAtom
+import hudson.model.queue.WorkUnit
 import hudson.remoting.LocalChannel
 import hudson.remoting.VirtualChannel
 import hudson.slaves.OfflineCause
@@ -17,7 +18,8 @@ import jenkinsdouble.Versions
  * Mirrors core/src/main/java/hudson/model/Computer.java: the running side of a node,
  * owning its executors. Executors are Threads that exist unstarted ("parked") until
  * the queue hands them work; each one serves exactly one build and is then replaced
- * by a fresh one with the same number, as in Jenkins.
+ * by a fresh one with the same number, as in Jenkins. Flyweight tasks (Pipeline runs) get a
+ * OneOffExecutor of their own, outside the configured count (getOneOffExecutors).
  *
  * Temporarily offline, as the version does. Since 2.482 the state is the node's
  * temporary offline cause: setTemporaryOfflineCause(cause) sets it (Node fires the
@@ -31,6 +33,7 @@ import jenkinsdouble.Versions
  */
 abstract class Computer extends Actionable {
     protected final CopyOnWriteArrayList<Executor> executors = new CopyOnWriteArrayList<Executor>()
+    protected final CopyOnWriteArrayList<OneOffExecutor> oneOffExecutors = new CopyOnWriteArrayList<OneOffExecutor>()
     protected int numExecutors
     protected volatile OfflineCause offlineCause
     protected String nodeName
@@ -283,11 +286,35 @@ abstract class Computer extends Actionable {
         return new ArrayList<Executor>(executors)
     }
 
-    List<Executor> getAllExecutors() {
-        return getExecutors()
+    List<OneOffExecutor> getOneOffExecutors() {
+        return new ArrayList<OneOffExecutor>(oneOffExecutors)
     }
 
+    /** The configured executors, then the one-off ones. */
+    List<Executor> getAllExecutors() {
+        List<Executor> result = new ArrayList<Executor>(executors.size() + oneOffExecutors.size())
+        result.addAll(executors)
+        result.addAll(oneOffExecutors)
+        return result
+    }
+
+    /** Runs a flyweight task's work unit on a new one-off executor (Jenkins: package-private, called by the queue). */
+    final void startFlyWeightTask(WorkUnit p) {
+        OneOffExecutor e = new OneOffExecutor(this)
+        e.start(p)
+        oneOffExecutors.add(e)
+    }
+
+    /** Jenkins: package-private. */
+    final void remove(OneOffExecutor e) {
+        oneOffExecutors.remove(e)
+    }
+
+    /** False while a one-off executor runs, as in Jenkins. */
     final boolean isIdle() {
+        if (!oneOffExecutors.isEmpty()) {
+            return false
+        }
         for (Executor e : executors) {
             if (!e.isIdle()) {
                 return false
@@ -307,6 +334,9 @@ abstract class Computer extends Actionable {
 
     final long getIdleStartMilliseconds() {
         long firstIdle = Long.MIN_VALUE
+        for (Executor e : oneOffExecutors) {
+            firstIdle = Math.max(firstIdle, e.getIdleStartMilliseconds())
+        }
         for (Executor e : executors) {
             firstIdle = Math.max(firstIdle, e.getIdleStartMilliseconds())
         }
@@ -322,9 +352,11 @@ abstract class Computer extends Actionable {
     protected void removeExecutor(final Executor e) {
         final Computer self = this
         final List<Executor> current = this.executors
+        final List<OneOffExecutor> oneOffs = this.oneOffExecutors
         Queue.withLock({
             synchronized (self) {
                 current.remove(e)
+                oneOffs.remove(e)
                 self.addNewExecutorIfNecessary()
                 if (!self.isAlive()) {
                     Jenkins.get().removeComputer(self)

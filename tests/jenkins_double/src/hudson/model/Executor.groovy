@@ -6,7 +6,9 @@ import java.util.concurrent.locks.ReadWriteLock
 import java.util.concurrent.locks.ReentrantReadWriteLock
 import java.util.logging.Level
 import java.util.logging.Logger
+import jenkins.model.CauseOfInterruption
 import jenkins.model.Jenkins
+import jenkins.model.queue.AsynchronousExecution
 import org.kohsuke.stapler.HttpResponse
 import org.kohsuke.stapler.HttpResponses
 
@@ -15,6 +17,9 @@ import org.kohsuke.stapler.HttpResponses
  * It is created unstarted (parked, idle); the queue starts it with a work unit; when
  * the build is over it removes itself and its computer makes a fresh one. So no thread
  * exists for an idle executor, and 5000 executors cost 5000 unstarted Thread objects.
+ * An executable whose run() throws AsynchronousExecution (a Pipeline run, a node block's
+ * placeholder) keeps the executor busy after its thread ended, until the execution calls
+ * completed(); interrupting such an executor calls AsynchronousExecution.interrupt.
  */
 class Executor extends Thread implements ModelObject {
     private static final Logger LOGGER = Logger.getLogger(Executor.class.getName())
@@ -31,6 +36,8 @@ class Executor extends Thread implements ModelObject {
     private WorkUnit workUnit
     private boolean started
     private Result interruptStatus
+    private final List<CauseOfInterruption> causes = new Vector<CauseOfInterruption>()
+    private AsynchronousExecution asynchronousExecution
 
     Executor(Computer owner, int n) {
         super("Executor #" + n + " for " + owner.getDisplayName())
@@ -52,6 +59,11 @@ class Executor extends Thread implements ModelObject {
 
     /** Aborts the build with the given result; a parked executor is simply dropped. */
     void interrupt(Result result) {
+        interrupt(result, new CauseOfInterruption[0])
+    }
+
+    /** Also records why (getCausesOfInterruption); an asynchronous execution is told instead of the thread. */
+    void interrupt(Result result, CauseOfInterruption... causes) {
         lock.writeLock().lock()
         try {
             if (!started) {
@@ -59,10 +71,24 @@ class Executor extends Thread implements ModelObject {
                 return
             }
             interruptStatus = result
-            super.interrupt()
+            for (CauseOfInterruption c : causes) {
+                if (!this.causes.contains(c)) {
+                    this.causes.add(c)
+                }
+            }
+            if (asynchronousExecution != null) {
+                asynchronousExecution.interrupt(false)
+            } else {
+                super.interrupt()
+            }
         } finally {
             lock.writeLock().unlock()
         }
+    }
+
+    /** The causes given to interrupt(Result, CauseOfInterruption...) so far. */
+    List<CauseOfInterruption> getCausesOfInterruption() {
+        return Collections.unmodifiableList(new ArrayList<CauseOfInterruption>(causes))
     }
 
     /** The result an interrupted build ends with (ABORTED unless interrupt(Result) said otherwise). */
@@ -104,25 +130,10 @@ class Executor extends Thread implements ModelObject {
         startTime = System.currentTimeMillis()
         Throwable problems = null
         Queue.Executable exec = null
+        boolean asynchronous = false
         final Executor self = this
         try {
-            exec = Queue.callWithLock({
-                workUnit.setExecutor(self)
-                queue.onStartExecuting(self)
-                SubTask task = workUnit.work
-                Queue.Executable created = task.createExecutable()
-                if (created == null) {
-                    LOGGER.log(Level.WARNING, "{0} cannot be run (for example because it is disabled)", task.getDisplayName())
-                }
-                lock.writeLock().lock()
-                try {
-                    executable = created
-                } finally {
-                    lock.writeLock().unlock()
-                }
-                workUnit.setExecutable(created)
-                return created
-            })
+            exec = Queue.callWithLock({ self.takeWorkUnit() } as java.util.concurrent.Callable<Queue.Executable>)
             workUnit.context.synchronizeStart(exec)
             if (exec != null) {
                 executableEstimatedDuration = exec.getEstimatedDuration()
@@ -134,18 +145,98 @@ class Executor extends Thread implements ModelObject {
                 setName(getName() + " : executing " + exec)
                 queue.execute(exec, workUnit.work)
             }
+        } catch (AsynchronousExecution x) {
+            asynchronous = true
+            lock.writeLock().lock()
+            try {
+                x.setExecutorWithoutCompleting(this)
+                this.asynchronousExecution = x
+            } finally {
+                lock.writeLock().unlock()
+            }
+            x.maybeComplete()
+            // An interrupt that came while the executable was starting hit this thread, which
+            // ends now; hand it on (Jenkins can lose it in that window).
+            if (Thread.interrupted() && interruptStatus != null) {
+                x.interrupt(false)
+            }
         } catch (Throwable e) {
             problems = e
             LOGGER.log(Level.SEVERE, "Executor threw an exception", e)
         } finally {
-            try {
-                workUnit.context.synchronizeEnd(exec, problems)
-            } finally {
-                workUnit.setExecutor(null)
-                owner.removeExecutor(this)
-                executableEstimatedDuration = DEFAULT_ESTIMATED_DURATION
-                queue.scheduleMaintenance()
+            // Jenkins decides this by asynchronousExecution == null, which a completion
+            // delivered by maybeComplete() has already reset; a local flag avoids finishing twice.
+            if (!asynchronous) {
+                try {
+                    finish1(exec, problems)
+                } finally {
+                    finish2()
+                }
             }
+        }
+    }
+
+    /**
+     * The step of run() done under the queue lock: the item leaves the queue, the task
+     * creates its executable. (A method rather than a closure body, so that a subclass such
+     * as OneOffExecutor runs it: Groovy closures cannot reach a superclass's private fields.)
+     */
+    Queue.Executable takeWorkUnit() {
+        workUnit.setExecutor(this)
+        queue.onStartExecuting(this)
+        SubTask task = workUnit.work
+        Queue.Executable created = task.createExecutable()
+        if (created == null) {
+            LOGGER.log(Level.WARNING, "{0} cannot be run (for example because it is disabled)", task.getDisplayName())
+        }
+        lock.writeLock().lock()
+        try {
+            executable = created
+        } finally {
+            lock.writeLock().unlock()
+        }
+        workUnit.setExecutable(created)
+        return created
+    }
+
+    private void finish1(Queue.Executable exec, Throwable problems) {
+        try {
+            workUnit.context.synchronizeEnd(exec, problems)
+        } finally {
+            workUnit.setExecutor(null)
+        }
+    }
+
+    private void finish2() {
+        owner.removeExecutor(this)
+        if (this instanceof OneOffExecutor) {
+            owner.remove((OneOffExecutor) this)
+        }
+        executableEstimatedDuration = DEFAULT_ESTIMATED_DURATION
+        queue.scheduleMaintenance()
+    }
+
+    /** The asynchronous execution is over: the executor finishes as a synchronous run would (Jenkins: restricted). */
+    void completedAsynchronous(Throwable error) {
+        try {
+            finish1(getCurrentExecutable(), error)
+        } finally {
+            finish2()
+        }
+        lock.writeLock().lock()
+        try {
+            asynchronousExecution = null
+        } finally {
+            lock.writeLock().unlock()
+        }
+    }
+
+    AsynchronousExecution getAsynchronousExecution() {
+        lock.readLock().lock()
+        try {
+            return asynchronousExecution
+        } finally {
+            lock.readLock().unlock()
         }
     }
 
@@ -188,11 +279,11 @@ class Executor extends Thread implements ModelObject {
         return !isIdle()
     }
 
-    /** Not yet started, or still running. */
+    /** Not yet started, or still running (on its thread or asynchronously). */
     boolean isActive() {
         lock.readLock().lock()
         try {
-            return !started || isAlive()
+            return !started || asynchronousExecution != null || isAlive()
         } finally {
             lock.readLock().unlock()
         }

@@ -176,7 +176,9 @@ abstract class Node implements ModelObject, Saveable, AccessControlled {
 
     /**
      * Whether this node may run the item: its label must contain this node (through
-     * the label's cached node set), and an EXCLUSIVE node takes no unlabelled item.
+     * the label's cached node set), and an EXCLUSIVE node takes no unlabelled item,
+     * except a flyweight task when this is the built-in node or the built-in node has
+     * no executors or is exclusive itself ("flyweight tasks need to get executed somewhere").
      */
     CauseOfBlockage canTake(Queue.BuildableItem item) {
         Label l = item.getAssignedLabel()
@@ -184,7 +186,10 @@ abstract class Node implements ModelObject, Saveable, AccessControlled {
             return CauseOfBlockage.fromMessage(new NonLocalizable("‘" + getDisplayName() + "’ doesn’t have label ‘" + l + "’"))
         }
         if (l == null && getMode() == Mode.EXCLUSIVE) {
-            return CauseOfBlockage.fromMessage(new NonLocalizable("‘" + getDisplayName() + "’ is reserved for jobs with matching label expression"))
+            Jenkins j = Jenkins.get()
+            if (!(item.task instanceof Queue.FlyweightTask && (this instanceof Jenkins || j.getNumExecutors() < 1 || j.getMode() == Mode.EXCLUSIVE))) {
+                return CauseOfBlockage.fromMessage(new NonLocalizable("‘" + getDisplayName() + "’ is reserved for jobs with matching label expression"))
+            }
         }
         if (!isAcceptingTasks()) {
             return new CauseOfBlockage.BecauseNodeIsNotAcceptingTasks(this)

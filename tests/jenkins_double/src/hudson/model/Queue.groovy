@@ -36,6 +36,10 @@ import jenkinsdouble.QueueStore
  * to a parked executor that its node, the label, every QueueTaskDispatcher and
  * quiet-down allow, and becomes pending; when the executor starts it becomes a
  * LeftItem, kept 5 minutes for getItem(id). cancel() also makes a LeftItem.
+ * A FlyweightTask (a Pipeline run) does not wait for a parked executor: as soon as it
+ * may run it starts on a OneOffExecutor of the built-in node (or of a node its label
+ * names), going straight from waiting or blocked to pending, as Queue.makeBuildable and
+ * makeFlyWeightTaskBuildable do in Jenkins.
  * Every transition fires QueueListener under the queue lock, as in Jenkins.
  * maintain() runs after every change that could start something (scheduleMaintenance)
  * and every 5 seconds.
@@ -571,7 +575,10 @@ class Queue implements Saveable {
                 LOGGER.log(Level.FINE, "BuildableItem {0}: pending -> buildable as the assigned executor disappeared", p.task.getFullDisplayName())
                 p.@isPending = false
                 pendings.remove(p)
-                p.enter(this)
+                Runnable r = makeBuildable(p)
+                if (r != null) {
+                    r.run()
+                }
             }
 
             List<BlockedItem> blockedItems = new ArrayList<BlockedItem>(blockedProjects)
@@ -579,8 +586,12 @@ class Queue implements Saveable {
             for (BlockedItem p : blockedItems) {
                 CauseOfBlockage causeOfBlockage = getCauseOfBlockageForItem(p)
                 if (causeOfBlockage == null) {
-                    p.leave(this)
-                    new BuildableItem(p).enter(this)
+                    // A flyweight task blocked by quiet-down stays as it is (makeBuildable gives null).
+                    Runnable r = makeBuildable(new BuildableItem(p))
+                    if (r != null) {
+                        p.leave(this)
+                        r.run()
+                    }
                 } else if (!jenkinsdouble.Versions.blockedItemRenewedEachMaintenance()) {
                     // Before 2.532: still blocked, the same item with the new reason.
                     p.setCauseOfBlockage(causeOfBlockage)
@@ -608,7 +619,12 @@ class Queue implements Saveable {
                 CauseOfBlockage causeOfBlockage = getCauseOfBlockageForItem(top)
                 if (causeOfBlockage == null) {
                     top.leave(this)
-                    new BuildableItem(top).enter(this)
+                    Runnable r = makeBuildable(new BuildableItem(top))
+                    if (r != null) {
+                        r.run()
+                    } else {
+                        new BlockedItem(top, CauseOfBlockage.fromMessage(new NonLocalizable("Jenkins is about to shut down"))).enter(this)
+                    }
                 } else if (fatalCauses && causeOfBlockage.isFatal()) {
                     top.cancel(this)
                 } else {
@@ -628,6 +644,15 @@ class Queue implements Saveable {
                         new BlockedItem(p, causeOfBlockage).enter(this)
                     }
                     updateSnapshot()
+                    continue
+                }
+                if (p.task instanceof FlyweightTask) {
+                    Runnable r = makeFlyWeightTaskBuildable(new BuildableItem(p))
+                    if (r != null) {
+                        p.leave(this)
+                        r.run()
+                        updateSnapshot()
+                    }
                     continue
                 }
                 List<JobOffer> candidates = new ArrayList<JobOffer>()
@@ -669,6 +694,81 @@ class Queue implements Saveable {
             updateSnapshot()
             lock.unlock()
         }
+    }
+
+    /**
+     * A thunk that moves an item on (after it left its list): into the buildables, or, for
+     * a flyweight task that can start now, onto a one-off executor; null for a flyweight
+     * task while Jenkins quiets down.
+     */
+    private Runnable makeBuildable(final BuildableItem p) {
+        final Queue self = this
+        if (p.task instanceof FlyweightTask) {
+            if (!isBlockedByShutdown(p.task)) {
+                Runnable runnable = makeFlyWeightTaskBuildable(p)
+                if (runnable != null) {
+                    return runnable
+                }
+                // JENKINS-30084: the node it must run on is not available; it waits as buildable.
+                return { p.enter(self) } as Runnable
+            }
+            return null
+        }
+        return { p.enter(self) } as Runnable
+    }
+
+    /**
+     * Where a flyweight task may run now: the built-in node when its label is the built-in
+     * node's self label (a Pipeline run) or when it has no label and the built-in node can
+     * take it; otherwise the first online node, in hash order of the task's name, whose
+     * label matches and that can take it. Jenkins orders those nodes by a consistent hash
+     * weighted by executor counts; the double by a rendezvous hash (documented difference).
+     */
+    private Runnable makeFlyWeightTaskBuildable(final BuildableItem p) {
+        if (!(p.task instanceof FlyweightTask)) {
+            return null
+        }
+        Jenkins h = Jenkins.get()
+        Label lbl = p.getAssignedLabel()
+        Computer masterComputer = h.toComputer()
+        if (lbl != null && lbl.equals(h.getSelfLabel()) && masterComputer != null) {
+            return h.canTake(p) == null ? createFlyWeightTaskRunnable(p, masterComputer) : null
+        }
+        if (lbl == null && h.canTake(p) == null && masterComputer != null && masterComputer.isOnline() && masterComputer.isAcceptingTasks()) {
+            return createFlyWeightTaskRunnable(p, masterComputer)
+        }
+        final String key = p.task.getFullDisplayName()
+        List<Node> nodes = new ArrayList<Node>(h.getNodes())
+        Collections.sort(nodes, { Node a, Node b ->
+            Integer.compare((key + "/" + b.getNodeName()).hashCode() * 0x9E3779B1, (key + "/" + a.getNodeName()).hashCode() * 0x9E3779B1)
+        } as Comparator<Node>)
+        for (Node n : nodes) {
+            Computer c = n.toComputer()
+            if (c == null || c.isOffline()) {
+                continue
+            }
+            if (lbl != null && !lbl.contains(n)) {
+                continue
+            }
+            if (n.canTake(p) != null) {
+                continue
+            }
+            return createFlyWeightTaskRunnable(p, c)
+        }
+        return null
+    }
+
+    private Runnable createFlyWeightTaskRunnable(final BuildableItem p, final Computer c) {
+        final Queue self = this
+        return {
+            c.startFlyWeightTask(new WorkUnitContext(p).createWorkUnit(p.task))
+            self.makePending(p)
+        } as Runnable
+    }
+
+    private boolean makePending(BuildableItem p) {
+        p.@isPending = true
+        return pendings.add(p)
     }
 
     static boolean isBlockedByShutdown(Task task) {
@@ -796,7 +896,7 @@ class Queue implements Saveable {
     /** Marks tasks that quiet-down does not block. */
     static interface NonBlockingTask extends Task {}
 
-    /** Marks tasks that run without an executor; the double has none (documented). */
+    /** Marks tasks that do not consume a configured executor: they run on a OneOffExecutor. */
     static interface FlyweightTask extends Task {}
 
     static interface TransientTask extends Task {}

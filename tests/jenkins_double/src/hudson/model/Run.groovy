@@ -113,6 +113,18 @@ abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implem
         return this instanceof Queue.Executable ? Executor.of((Queue.Executable) this) : null
     }
 
+    /** The one-off executor running this build (a flyweight task's, such as a Pipeline run), if any. */
+    Executor getOneOffExecutor() {
+        for (Computer c : Jenkins.get().getComputers()) {
+            for (Executor e : c.getOneOffExecutors()) {
+                if (e.getCurrentExecutable().is(this)) {
+                    return e
+                }
+            }
+        }
+        return null
+    }
+
     List<Cause> getCauses() {
         CauseAction a = getAction(CauseAction.class)
         return a == null ? Collections.<Cause>emptyList() : Collections.unmodifiableList(a.getCauses())
@@ -209,6 +221,24 @@ abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implem
         return project.getFullName() + "#" + getNumber()
     }
 
+    /** The build named by getExternalizableId() ("folder/job#N"), or null. */
+    static Run fromExternalizableId(String id) {
+        int hash = id.lastIndexOf('#')
+        if (hash <= 0) {
+            throw new IllegalArgumentException("Invalid id")
+        }
+        String jobName = id.substring(0, hash)
+        int number
+        try {
+            number = Integer.parseInt(id.substring(hash + 1))
+        } catch (NumberFormatException x) {
+            throw new IllegalArgumentException(x)
+        }
+        Jenkins j = Jenkins.getInstanceOrNull()
+        Job job = j == null ? null : j.getItemByFullName(jobName, Job.class)
+        return job == null ? null : job.getBuildByNumber(number)
+    }
+
     File getRootDir() {
         return new File(project.getBuildDir(), Integer.toString(number))
     }
@@ -278,11 +308,17 @@ abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implem
         return env
     }
 
-    /** Run.getEnvironment plus CoreEnvironmentContributor: BUILD_URL only when the root URL is known. */
+    /**
+     * Run.getEnvironment plus CoreEnvironmentContributor: BUILD_URL only when the root URL
+     * is known. A build that is not an AbstractBuild (a Pipeline run) also takes its
+     * EnvironmentContributingActions here, so its parameters are in its environment.
+     */
     EnvVars getEnvironment(TaskListener listener) throws IOException, InterruptedException {
         Computer c = Computer.currentComputer()
         Node n = c == null ? null : c.getNode()
-        EnvVars env = new EnvVars(EnvVars.masterEnvVars)
+        // Job.getEnvironment starts from the current computer's environment (the double's own
+        // process environment stands in for every agent's); off an executor there is none.
+        EnvVars env = n != null && n.toComputer() != null ? new EnvVars(EnvVars.masterEnvVars) : new EnvVars()
         env.putAll(project.getEnvironment(n, listener))
         env.put("CLASSPATH", "")
         env.putAll(getCharacteristicEnvVars())
@@ -291,7 +327,29 @@ abstract class Run<JobT extends Job, RunT extends Run> extends Actionable implem
         if (rootUrl != null) {
             env.put("BUILD_URL", rootUrl + getUrl())
         }
+        if (!(this instanceof AbstractBuild)) {
+            for (EnvironmentContributingAction a : getActions(EnvironmentContributingAction.class)) {
+                a.buildEnvironment(this, env)
+            }
+        }
         return env
+    }
+
+    /** The build starts: BUILDING, start time, RunListener.onInitialize (for runs that drive themselves, like WorkflowRun). */
+    protected void onStartBuilding() {
+        state = State.BUILDING
+        startTime = System.currentTimeMillis()
+        RunListener.fireInitialize(this)
+    }
+
+    /** The build is over: COMPLETED (FAILURE if no result was set), RunListener.onFinalized. */
+    protected void onEndBuilding() {
+        state = State.COMPLETED
+        if (result == null) {
+            result = Result.FAILURE
+            LOGGER.log(Level.WARNING, "{0}: No build result is set, so marking as failure. This should not happen.", this)
+        }
+        RunListener.fireFinalized(this)
     }
 
     /** The work of the build, run by execute() (Jenkins: Run.RunExecution). */

@@ -4,8 +4,10 @@ import groovy.transform.CompileStatic
 import hudson.ExtensionList
 import hudson.Util
 import hudson.model.Computer
+import hudson.model.DirectlyModifiableTopLevelItemGroup
 import hudson.model.Item
 import hudson.model.ItemGroup
+import hudson.model.Items
 import hudson.model.Label
 import hudson.model.Node
 import hudson.model.Queue
@@ -44,7 +46,7 @@ import org.springframework.security.core.context.SecurityContextHolder
  * and jenkins/model/Nodes.java): the root object, the built-in node, the holder of jobs,
  * agents, computers, labels and the queue.
  */
-class Jenkins extends Node implements ItemGroup<TopLevelItem> {
+class Jenkins extends Node implements ItemGroup<TopLevelItem>, DirectlyModifiableTopLevelItemGroup {
     private static final Logger LOGGER = Logger.getLogger(Jenkins.class.getName())
     /** The version the double impersonates (--jenkins-version, default 2.479.3), as in X-Jenkins; set at boot, as Jenkins computes it. */
     public static String VERSION = jenkinsdouble.Versions.DEFAULT
@@ -703,30 +705,68 @@ class Jenkins extends Node implements ItemGroup<TopLevelItem> {
         return name == null ? null : itemsByName.get(name)
     }
 
+    String getUrlChildPrefix() {
+        return "job"
+    }
+
     Item getItemByFullName(String fullName) {
         return getItemByFullName(fullName, Item.class)
     }
 
+    /** "a/b/job": each "/"-separated name looked up in the group before it (case-insensitively, as getItem). */
     public <T extends Item> T getItemByFullName(String fullName, Class<T> type) {
         if (fullName == null) {
             return null
         }
-        Item item = itemsByName.get(fullName)
-        return type.isInstance(item) ? type.cast(item) : null
+        StringTokenizer tokens = new StringTokenizer(fullName, "/")
+        ItemGroup parent = this
+        if (!tokens.hasMoreTokens()) {
+            return null
+        }
+        while (true) {
+            Item item = parent.getItem(tokens.nextToken())
+            if (!tokens.hasMoreTokens()) {
+                return type.isInstance(item) ? type.cast(item) : null
+            }
+            if (!(item instanceof ItemGroup)) {
+                return null
+            }
+            parent = (ItemGroup) item
+        }
     }
 
-    public <T> List<T> getAllItems(Class<T> type) {
-        List<T> r = new ArrayList<T>()
-        for (TopLevelItem i : itemsByName.values()) {
-            if (type.isInstance(i)) {
-                r.add(type.cast(i))
-            }
-        }
-        return r
+    /** Every item of the type, in folders too: depth first, each level by name (Items.getAllItems). */
+    public <T extends Item> List<T> getAllItems(Class<T> type) {
+        return Items.getAllItems(this, type)
     }
 
     List<Item> getAllItems() {
         return getAllItems(Item.class)
+    }
+
+    public <T extends Item> Iterable<T> allItems(Class<T> type) {
+        return Items.allItems(this, type)
+    }
+
+    Iterable<Item> allItems() {
+        return allItems(Item.class)
+    }
+
+    boolean canAdd(TopLevelItem item) {
+        return true
+    }
+
+    /** Puts an item moved here (Items.move) under its name. */
+    synchronized public <I extends TopLevelItem> I add(I item, String name) throws IOException, IllegalArgumentException {
+        if (itemsByName.containsKey(name)) {
+            throw new IllegalArgumentException("already an item '" + name + "'")
+        }
+        itemsByName.put(name, item)
+        return item
+    }
+
+    void remove(TopLevelItem item) throws IOException, IllegalArgumentException {
+        itemsByName.remove(item.getName())
     }
 
     File getRootDirFor(TopLevelItem child) {

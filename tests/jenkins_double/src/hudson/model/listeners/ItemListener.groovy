@@ -3,6 +3,8 @@ package hudson.model.listeners
 import hudson.ExtensionList
 import hudson.ExtensionPoint
 import hudson.model.Item
+import hudson.model.ItemGroup
+import hudson.model.Items
 import java.util.function.Consumer
 import jenkins.util.Listeners
 
@@ -49,13 +51,30 @@ class ItemListener implements ExtensionPoint {
         Listeners.notify(ItemListener.class, false, { ItemListener l -> l.onDeleted(item) } as Consumer<ItemListener>)
     }
 
-    /** A top-level item renamed: onRenamed, then onLocationChanged. */
+    /**
+     * An item was renamed or moved: onRenamed when it stayed in the same parent, then
+     * onLocationChanged for it and, for a folder, for every item inside it (old and new
+     * full names), as Jenkins does.
+     */
     static void fireLocationChange(final Item rootItem, final String oldFullName) {
+        String prefix = rootItem.getParent().getFullName()
+        if (!prefix.isEmpty()) {
+            prefix += '/'
+        }
         final String newFullName = rootItem.getFullName()
-        final String newName = rootItem.getName()
-        if (oldFullName.indexOf('/') == -1) {
-            Listeners.notify(ItemListener.class, false, { ItemListener l -> l.onRenamed(rootItem, oldFullName, newName) } as Consumer<ItemListener>)
+        int prefixS = prefix.length()
+        if (oldFullName.startsWith(prefix) && oldFullName.indexOf('/', prefixS) == -1) {
+            final String oldName = oldFullName.substring(prefixS)
+            final String newName = rootItem.getName()
+            Listeners.notify(ItemListener.class, false, { ItemListener l -> l.onRenamed(rootItem, oldName, newName) } as Consumer<ItemListener>)
         }
         Listeners.notify(ItemListener.class, false, { ItemListener l -> l.onLocationChanged(rootItem, oldFullName, newFullName) } as Consumer<ItemListener>)
+        if (rootItem instanceof ItemGroup) {
+            for (final Item child : Items.allItems((ItemGroup) rootItem, Item.class)) {
+                final String childNew = child.getFullName()
+                final String childOld = oldFullName + childNew.substring(newFullName.length())
+                Listeners.notify(ItemListener.class, false, { ItemListener l -> l.onLocationChanged(child, childOld, childNew) } as Consumer<ItemListener>)
+            }
+        }
     }
 }
