@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.bench import floor, latency, scale, throughput
+from tests.bench import agent_cost, floor, latency, scale, throughput
 from tests.bench.clients import TimedClient
 from tests.bench.farm import Farm, function_workers, progress, raise_own_file_limit, wait_for
 from tests.bench.report import add_distribution, environment, table, verdicts
@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="gearman-jenkins-bench-"))
     try:
         run_phase("dispatch", workdir, errors, lambda farm: dispatch_phase(farm, args, results))
+        run_phase("agent-cost", workdir, errors, lambda farm: results.update(agent_cost.measure(farm)))
         for level in args.levels:
             reregister = level == args.levels[-1]
             run_phase(

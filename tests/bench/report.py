@@ -71,6 +71,14 @@ ROWS = [
     ("throughput_builds", ""),
     ("throughput_failures", ""),
     ("requests_per_build", ""),
+    ("token_request_cpu_us_no_agent", "us"),
+    ("token_request_cpu_us_agent_0_1", "us"),
+    ("token_request_cpu_us_agent", "us"),
+    ("agent_node_scans_per_request", ""),
+    ("node_scan_ms_agent_0_1", "ms"),
+    ("node_scan_ms_agent", "ms"),
+    ("can_take_ns_agent_0_1", "ns"),
+    ("can_take_ns_agent", "ns"),
 ]
 for _n in (100, 1000, 5000):
     ROWS += [
