@@ -40,7 +40,7 @@ OK = "OK"
 WARN = "WARN"
 FAIL = "FAIL"
 DEFAULT_TIMEOUT = 10.0
-# One script call above this makes every build slow (each needs up to 2, DESIGN.md section 2).
+# One script call above this makes every build slow (each needs up to 2, docs/design.md, the agent).
 SLOW_SCRIPT_CALL_MS = 1000.0
 MAX_PARALLEL = 8
 

@@ -20,7 +20,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-# DESIGN.md section 4, in the order the help lists them.
+# The README's command table, in the order the help lists them.
 SUBCOMMANDS = ("run", "deploy", "undeploy", "check", "status", "submit", "stop", "describe")
 
 

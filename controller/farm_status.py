@@ -118,7 +118,7 @@ def _running_build(
         "node": record.get("node"),
         "executor": record.get("executor"),
         "uuid": record.get("uuid"),
-        # Run.getUrl() is relative; composed with the configured URL as the controller does (DESIGN.md section 2).
+        # Run.getUrl() is relative; composed with the configured URL as the controller does (docs/design.md, the agent).
         "url": master_url + record["url"] if record.get("url") else None,
         "started": started,
         "age_s": round(max(now_ms - started, 0) / 1000, 1) if started else None,

@@ -3,7 +3,7 @@
 The only thing a template receives is the call's data as base64 of JSON,
 split into chunks, plus the reply marker constant. Base64 is
 ``[A-Za-z0-9+/=]`` only, so it can sit in a single-quoted Groovy literal
-without escaping and without ever becoming code (DESIGN.md section 2).
+without escaping and without ever becoming code (docs/design.md, the agent).
 Nothing here may pass any other value into a template.
 """
 

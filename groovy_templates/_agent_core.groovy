@@ -12,7 +12,8 @@
   since 2.482, setTemporarilyOffline before), hudson/model/Executor.java
   (getCurrentExecutable, getOwner), hudson/slaves/OfflineCause.java (ByCLI),
   hudson/model/listeners/SaveableListener.java, jenkins/model/Nodes.java
-  (save: one file per node, nodes/NAME/config.xml), hudson/security/ACL.java.
+  (save: one file per node, nodes/NAME/config.xml), hudson/security/ACL.java,
+  hudson/init/InitMilestone.java and jenkins/model/Jenkins.java (getInitLevel).
 -#}
 class GearmanJenkinsAgent extends QueueTaskDispatcher {
     static final Logger LOG = Logger.getLogger('gearman-jenkins')
@@ -139,6 +140,11 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         Thread thread = new Thread({
             def context = hudson.security.ACL.as2(hudson.security.ACL.SYSTEM2)
             try {
+                // At boot Jenkins runs init.groovy.d (and so this agent) before it loads its saved
+                // queue: index once it is up, so that the queued Gearman builds are on the record.
+                while (!stopped && Jenkins.get().getInitLevel() != InitMilestone.COMPLETED) {
+                    Thread.sleep(100)
+                }
                 long began = System.currentTimeMillis()
                 records.index(GearmanJenkinsShapes.allJobs())
                 stats.add('history_indexed', records.size())
@@ -275,10 +281,16 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         events.emit('queue_cancelled', [build: record])
     }
 
-    /** Whether a queue item carrying a uuid's marks is the one the agent scheduled (not a copy). */
+    /**
+     * Whether a queue item carrying a uuid's marks is the one the agent scheduled (not a copy).
+     * Between queueing and recording an item of its own, its pin says so.
+     */
     private boolean isOwnItem(Queue.Item item, String uuid) {
         Map record = records.get(uuid)
-        return record?.queue_id == null || (record.queue_id as long) == item.getId()
+        if (record == null) {
+            return holds.pinOf(uuid) != null || !records.complete
+        }
+        return record.queue_id == null || (record.queue_id as long) == item.getId()
     }
 
     void releasePin(String uuid) {

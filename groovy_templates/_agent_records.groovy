@@ -106,11 +106,15 @@ class GearmanJenkinsRecords {
         }
     }
 
-    /** Whether `run` is the build the agent queued for `uuid` (not a copy carrying its marks). */
+    /**
+     * Whether `run` is the build the agent queued for `uuid` (not a copy carrying its marks).
+     * A whole record knows every build the agent queued, so a stranger is a copy; while the
+     * record is being rebuilt, the marks decide.
+     */
     boolean owns(Run run, String uuid) {
         Map record = byUuid[uuid]
         if (record == null) {
-            return true
+            return !complete
         }
         if (record.queue_id != null) {
             return (record.queue_id as long) == run.getQueueId()

@@ -32,6 +32,7 @@
   Each part names the Jenkins core source files of the APIs it uses.
 -#}
 import hudson.XmlFile
+import hudson.init.InitMilestone
 import hudson.model.AbstractBuild
 import hudson.model.AbstractProject
 import hudson.model.Cause

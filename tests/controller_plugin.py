@@ -16,7 +16,17 @@ from typing import Any
 import pytest
 
 from tests.controller_harness import ControllerProcess, function_workers, wait_until, write_config
+from tests.tcp_proxy import TcpProxy
 from tests.zuul_client import ZuulLikeClient
+
+
+@dataclass(frozen=True)
+class MasterAddress:
+    """Where the controller reaches a master: the double itself, or a proxy in front of it."""
+
+    url: str
+    admin_user: str
+    admin_token: str
 
 
 @dataclass
@@ -35,10 +45,24 @@ class Farm:
 
     servers: list[Any] = field(default_factory=list)  # more servers besides ``server``
     tls: Any = None  # TLSConfig the controller and client use
+    proxies: dict[str, TcpProxy] = field(default_factory=dict)  # master -> the proxy the controller goes through
+
+    def proxy(self, master: str) -> TcpProxy:
+        """Put a proxy between the controller and ``master`` (before the controller starts)."""
+        double = self.doubles[master]
+        self.proxies[master] = TcpProxy("127.0.0.1", double.port)
+        return self.proxies[master]
 
     def write_config(self) -> Path:
         addresses = [s.address for s in [self.server, *self.servers] if s is not None]
-        return write_config(self.config_path, addresses, list(self.doubles.items()), tls=self.tls, **self.options)
+        masters = [
+            (
+                name,
+                MasterAddress(self.proxies[name].url if name in self.proxies else d.url, d.admin_user, d.admin_token),
+            )
+            for name, d in self.doubles.items()
+        ]
+        return write_config(self.config_path, addresses, masters, tls=self.tls, **self.options)
 
     def start_controller(self, *extra: str) -> ControllerProcess:
         self.write_config()
@@ -93,6 +117,8 @@ def farm_factory(request, tmp_path, jenkins_double_factory):
                 client.shutdown()
         if farm.controller is not None:
             farm.controller.stop()
+        for proxy in farm.proxies.values():
+            proxy.close()
 
 
 @pytest.fixture

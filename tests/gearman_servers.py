@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from controller.config import GearmanServer, TLSConfig
+from tests.ports import free_port
 from tests.processes import freeze
 
 HOST = "127.0.0.1"
@@ -38,13 +39,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 def gearmand_path() -> str | None:
     return shutil.which("gearmand", path=os.environ.get("PATH", "") + os.pathsep + "/usr/sbin")
-
-
-def free_port() -> int:
-    """A port free right now on loopback (another process could still take it: callers retry)."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class ServerProcess:

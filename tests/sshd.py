@@ -19,7 +19,6 @@ import getpass
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -32,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from controller.config import SSHConfig
+from tests.ports import free_port
 
 SSHD = Path("/usr/sbin/sshd")
 PRIVSEP_DIRECTORY = Path("/run/sshd")
@@ -115,12 +115,6 @@ def _unprivileged_user() -> str | None:
     return UNPRIVILEGED_USER_WHEN_ROOT
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def _config(workdir: Path, port: int, users: list[str]) -> str:
     return f"""\
 ListenAddress {HOST}
@@ -172,7 +166,7 @@ def _serve(workdir: Path) -> Iterator[SSHDServer]:
     (workdir / "known_hosts_without_server").write_text("")
     log_path = workdir / "sshd.log"
     for _ in range(3):  # another process may take the free port before sshd binds it
-        port = _free_port()
+        port = free_port()
         (workdir / "sshd_config").write_text(_config(workdir, port, users))
         process = _start(workdir, log_path)
         if _wait_listening(process, log_path, port):

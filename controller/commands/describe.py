@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from controller.commands.options import select_servers
 from controller.commands.stop import add_management_arguments, call_manager, manager_name
-from controller.gearman.client import select_servers
+from controller.contract.functions import set_description_function
 
 HELP = "set a build description through set_description:MANAGER"
 
@@ -26,4 +27,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     selection = select_servers(args)
     arguments = {"name": args.job, "number": args.number, "html_description": args.description}
-    return call_manager(selection, "set_description", manager_name(args, selection), arguments, args)
+    return call_manager(selection, set_description_function(manager_name(args, selection)), arguments, args)

@@ -7,8 +7,17 @@ import json
 import sys
 from typing import Any
 
-from controller.config import DEFAULT_CONFIG_PATH, Config, MasterConfig, default_config_path, load_config
+from controller.config import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    GearmanServer,
+    MasterConfig,
+    default_config_path,
+    load_config,
+    parse_server,
+)
 from controller.errors import UsageError
+from controller.gearman.client import DEFAULT_SERVER, ServerSelection
 
 
 def add_config(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -60,3 +69,43 @@ def selected_masters(config: Config, args: argparse.Namespace) -> tuple[MasterCo
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-s",
+        "--server",
+        metavar="HOST[:PORT]",
+        help=f"Gearman server (default: {DEFAULT_SERVER.host}:{DEFAULT_SERVER.port}, as gear_client.py)",
+    )
+    parser.add_argument("-p", "--port", type=int, metavar="PORT", help="port of -s (default: 4730)")
+    add_config(parser, required=False)
+    parser.epilog = (
+        "Servers: -s/-p name one; else -c uses every server of the config; else localhost:4730. "
+        "-c also supplies the config's TLS settings and masters."
+    )
+
+
+def select_servers(args: argparse.Namespace) -> ServerSelection:
+    """The servers of ``-s/-p``, else of ``-c CONFIG``, else gear_client.py's default.
+
+    ``-c`` also supplies TLS settings and the masters (for ``--manager``), with
+    or without ``-s``.
+    """
+    config = load_config(args.config) if args.config else None
+    if args.port is not None and not 0 < args.port < 65536:
+        raise UsageError(f"-p {args.port}: not a TCP port")
+    tls = config.tls if config else None
+    if args.server is None and args.port is None and config is not None:
+        if not config.gearman_servers:
+            raise UsageError(f"{config.path} lists no gearman.servers; give -s HOST[:PORT]")
+        return ServerSelection(config.gearman_servers, tls, config)
+    server = DEFAULT_SERVER
+    if args.server:
+        try:
+            server = parse_server(args.server)
+        except ValueError:
+            raise UsageError(f'-s {args.server}: expected "HOST" or "HOST:PORT"') from None
+    if args.port is not None:
+        server = GearmanServer(server.host, args.port)
+    return ServerSelection((server,), tls, config)

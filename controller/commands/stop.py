@@ -19,6 +19,8 @@ import sys
 import uuid
 from typing import Any
 
+from controller.commands.options import add_server_arguments, select_servers
+from controller.contract.functions import stop_function
 from controller.errors import UsageError
 from controller.gearman.client import (
     CONNECT_TIMEOUT,
@@ -27,11 +29,9 @@ from controller.gearman.client import (
     WorkComplete,
     WorkException,
     WorkFail,
-    add_server_arguments,
     cancel_queued,
     connect,
     registered_workers,
-    select_servers,
     wait_for,
 )
 
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise UsageError("say which build: --job NAME --number N, or --uuid UUID")
     selection = select_servers(args)
-    return call_manager(selection, "stop", manager_name(args, selection), arguments, args)
+    return call_manager(selection, stop_function(manager_name(args, selection)), arguments, args)
 
 
 def manager_name(args: argparse.Namespace, selection: ServerSelection) -> str:
@@ -94,13 +94,10 @@ def manager_name(args: argparse.Namespace, selection: ServerSelection) -> str:
     raise UsageError("--manager NAME is needed (or -c CONFIG with a single master)")
 
 
-def call_manager(
-    selection: ServerSelection, verb: str, manager: str, arguments: dict[str, Any], args: argparse.Namespace
-) -> int:
-    """Submit ``VERB:MANAGER`` with ``arguments``, wait up to ``args.timeout``, print the answer."""
+def call_manager(selection: ServerSelection, function: str, arguments: dict[str, Any], args: argparse.Namespace) -> int:
+    """Submit a management ``function`` with ``arguments``, wait up to ``args.timeout``, print the answer."""
     if args.timeout <= 0:
         raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
-    function = f"{verb}:{manager}"
     job = TrackedJob(function, json.dumps(arguments).encode("utf-8"), uuid.uuid4().hex)
     connect_timeout = min(args.timeout, CONNECT_TIMEOUT)
     client = connect(selection, connect_timeout)
@@ -119,12 +116,8 @@ def call_manager(
         print(_text(job.answer))
     if isinstance(job.outcome, WorkComplete):
         return EXIT_OK
-    print(f"gearman-jenkins {_command(verb)}: {function}: {_problem(job, selection, args.timeout)}", file=sys.stderr)
+    print(f"gearman-jenkins {args.command}: {function}: {_problem(job, selection, args.timeout)}", file=sys.stderr)
     return EXIT_FAILED
-
-
-def _command(verb: str) -> str:
-    return {"set_description": "describe"}.get(verb, verb)
 
 
 def _problem(job: TrackedJob, selection: ServerSelection, timeout: float) -> str:

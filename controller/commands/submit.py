@@ -27,6 +27,7 @@ import time
 import uuid
 from typing import Any
 
+from controller.commands.options import add_server_arguments, select_servers
 from controller.errors import UsageError
 from controller.gearman.client import (
     CONNECT_TIMEOUT,
@@ -40,11 +41,9 @@ from controller.gearman.client import (
     WorkException,
     WorkFail,
     WorkStatus,
-    add_server_arguments,
     cancel_queued,
     connect,
     registered_workers,
-    select_servers,
     wait_for,
 )
 

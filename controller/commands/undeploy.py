@@ -74,13 +74,14 @@ def run(args: argparse.Namespace) -> int:
 
 def controller_serving(config: Config, master: str) -> str | None:
     """The Gearman server on which a controller registered ``stop:MASTER``, if any (unreachable ones are skipped)."""
+    from controller.contract.functions import stop_function
     from controller.errors import GearmanServerError
     from controller.gearman.admin import AdminClient
 
     for server in config.gearman_servers:
         try:
             with AdminClient(server, config.tls, timeout=CONTROLLER_PROBE_TIMEOUT) as admin:
-                if any(f.name == f"stop:{master}" and f.workers for f in admin.status()):
+                if any(f.name == stop_function(master) and f.workers for f in admin.status()):
                     return str(server)
         except GearmanServerError:
             continue

@@ -1,4 +1,4 @@
-"""The Gearman contract of DESIGN.md section 1 as pure functions.
+"""The Gearman contract of docs/contract.md as pure functions.
 
 Nothing in this package does I/O: it takes plain data about a master (nodes,
 jobs, builds) and returns decisions (function names, packet payloads). The

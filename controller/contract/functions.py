@@ -1,4 +1,4 @@
-"""Which Gearman functions an executor worker registers (DESIGN.md section 1).
+"""Which Gearman functions an executor worker registers (docs/contract.md).
 
 A node offline or temporarily offline registers nothing. Otherwise, for each
 buildable, enabled job:

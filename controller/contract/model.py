@@ -9,6 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BUILT_IN_NODE = ""  # Jenkins' name for the built-in node ("master" before 2.307)
+
+
+def node_display_name(master: str, node: str) -> str:
+    """The name clients see for a node (client ids, WORK_DATA): the built-in node is called by its master's name."""
+    return master if node == BUILT_IN_NODE else node
+
+
 NORMAL = "NORMAL"
 EXCLUSIVE = "EXCLUSIVE"
 

@@ -1,4 +1,4 @@
-"""Arguments and replies of the Gearman functions (DESIGN.md section 1).
+"""Arguments and replies of the Gearman functions (docs/contract.md).
 
 Parses what clients send (``build:``, ``stop:``, ``set_description:``
 arguments) into plain values or a one-line reason for WORK_EXCEPTION, and

@@ -229,7 +229,7 @@ class BuildBook:
     def of_master(self, master: str) -> list[GearmanBuild]:
         return [build for build in self._active.values() if build.master == master]
 
-    # Cancelled before any worker received them (DESIGN.md: stop by uuid of a
+    # Cancelled before any worker received them (docs/contract.md: stop by uuid of a
     # job still in the Gearman queue): answered ABORTED when they arrive.
     def bury(self, uuid: str) -> None:
         self._tombstones[uuid] = time.monotonic()

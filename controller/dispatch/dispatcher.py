@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from controller import errors
 from controller.config import Config, GearmanServer
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase
 from controller.dispatch.grabbing import Grabbing
@@ -140,7 +139,7 @@ class Dispatcher:
         self.lifecycle.master_changed(session, changes)
         self._kick()
 
-    def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
+    def master_down(self, session: MasterSession) -> None:
         self.lifecycle.master_down(session)
         self.reservations.forget_master(session.name)
         self._sync_roster(session)

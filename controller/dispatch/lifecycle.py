@@ -26,12 +26,13 @@ from collections.abc import Mapping
 from controller import errors
 from controller.config import Config, GearmanServer
 from controller.contract import payloads
+from controller.contract.model import node_display_name
 from controller.contract.parameters import refused_parameter
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
 from controller.dispatch.grabbing import Grabbing
 from controller.dispatch.records import BuildRecords, RecordState
 from controller.dispatch.reservations import HANDOVER_MS, Reservations
-from controller.dispatch.roster import ExecutorKey, Roster, node_display_name
+from controller.dispatch.roster import ExecutorKey, Roster
 from controller.gearman.worker import Assignment, Worker
 from controller.masters.agent_protocol import (
     BuildInfo,

@@ -1,6 +1,6 @@
 """Executors reserved in Jenkins for workers about to grab a Gearman job.
 
-DESIGN.md (availability): before a worker sends GRAB_JOB, the executor it
+docs/contract.md (availability): before a worker sends GRAB_JOB, the executor it
 would use is reserved in Jenkins (the agent's QueueTaskDispatcher keeps
 native builds off it), so a job taken from Gearman never waits behind a
 timer or SCM build. This module keeps the controller's side of that:

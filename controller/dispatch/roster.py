@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from controller.config import GearmanServer
 from controller.contract.functions import set_description_function, stop_function
-from controller.contract.model import BUILT_IN_NODE
+from controller.contract.model import node_display_name
 from controller.gearman.connection import Connector
 from controller.gearman.worker import Worker, WorkerListener
 from controller.masters.view import MasterView
@@ -38,11 +38,6 @@ class ManagerKey:
     """The identity of a master's management worker."""
 
     master: str
-
-
-def node_display_name(master: str, node: str) -> str:
-    """DESIGN.md: the built-in node is called by its manager's name."""
-    return master if node == BUILT_IN_NODE else node
 
 
 def executor_client_id(key: ExecutorKey) -> str:

@@ -23,6 +23,7 @@ from types import TracebackType
 
 from controller.config import GearmanServer, TLSConfig
 from controller.errors import GearmanServerError
+from controller.gearman.tls import client_context
 
 DEFAULT_TIMEOUT = 5.0
 _LIST_END = b"."
@@ -50,23 +51,6 @@ class WorkerInfo:
     ip: str
     client_id: str
     functions: tuple[str, ...]
-
-
-def tls_context(tls: TLSConfig, server: GearmanServer) -> ssl.SSLContext:
-    """A client context as gear builds one: our certificate for the server to
-    verify, the CA to verify the server, no host-name check (gear does none, so
-    certificates that work for the workers must work here too)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_REQUIRED
-    try:
-        context.load_cert_chain(str(tls.cert), str(tls.key))
-        context.load_verify_locations(str(tls.ca))
-    except (OSError, ssl.SSLError) as exc:
-        raise GearmanServerError(
-            str(server), f"cannot load TLS files (cert {tls.cert}, key {tls.key}, ca {tls.ca}): {exc}"
-        ) from None
-    return context
 
 
 class AdminClient:
@@ -97,7 +81,7 @@ class AdminClient:
     def connect(self) -> None:
         if self._sock is not None:
             return
-        context = tls_context(self.tls, self.server) if self.tls else None
+        context = client_context(self.tls) if self.tls else None
         try:
             sock = socket.create_connection((self.server.host, self.server.port), timeout=self.timeout)
         except ConnectionRefusedError:

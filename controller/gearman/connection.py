@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from controller.config import GearmanServer, TLSConfig
 from controller.gearman.protocol import Packet, PacketReader, ProtocolError
+from controller.gearman.tls import client_context
 
 log = logging.getLogger("gearman_jenkins.gearman")
 
@@ -37,20 +38,6 @@ def raise_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def tls_context(tls: TLSConfig) -> ssl.SSLContext:
-    """Client context: our certificate, and the server's checked against the configured CA.
-
-    Like gear, the CA is the trust anchor and host names are not checked: a
-    Gearman server's certificate is issued by the operator's own CA.
-    """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_REQUIRED
-    context.load_cert_chain(str(tls.cert), str(tls.key))
-    context.load_verify_locations(str(tls.ca))
-    return context
-
-
 def tune_socket(sock: socket.socket) -> None:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
@@ -64,8 +51,19 @@ class Connector:
     """Opens connections for every link of one process."""
 
     def __init__(self, tls: TLSConfig | None = None):
-        self.ssl = tls_context(tls) if tls else None
+        self.ssl = client_context(tls) if tls else None
         self._slots = asyncio.Semaphore(SIMULTANEOUS_CONNECTS)
+
+    def link(
+        self,
+        server: GearmanServer,
+        client_id: str,
+        on_up: Callable[[Link], None],
+        on_packet: Callable[[Link, Packet], None],
+        on_down: Callable[[Link], None],
+    ) -> Link:
+        """A worker's connection to one server, opened through this connector."""
+        return Link(self, server, client_id, on_up, on_packet, on_down)
 
     async def open(self, server: GearmanServer, protocol: asyncio.Protocol) -> None:
         loop = asyncio.get_running_loop()

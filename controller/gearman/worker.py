@@ -3,7 +3,7 @@
 An executor worker (``{node}_exec-{i}``) or a management worker
 (``{manager}_manager``) is one ``Worker``: the same client id and function
 set on every configured server. Registration traffic is kept minimal
-(DESIGN.md section 1): RESET_ABILITIES and the full set only on connect,
+(docs/design.md, Gearman): RESET_ABILITIES and the full set only on connect,
 otherwise only the CAN_DO / CANT_DO of what changed, all packets of one
 change in one write, nothing when the set is unchanged.
 
@@ -76,7 +76,7 @@ class Worker:
         self._registered: dict[GearmanServer, frozenset[str]] = {}
         self._holding: dict[GearmanServer, dict[bytes, str]] = {}  # handle -> function of jobs in progress
         self._links = {
-            server: Link(connector, server, client_id, self._link_up, self._packet, self._link_down)
+            server: connector.link(server, client_id, self._link_up, self._packet, self._link_down)
             for server in servers
         }
 
@@ -91,10 +91,6 @@ class Worker:
 
     def connected(self, server: GearmanServer) -> bool:
         return self._links[server].up
-
-    @property
-    def servers(self) -> tuple[GearmanServer, ...]:
-        return tuple(self._links)
 
     # ---- registration -----------------------------------------------------
 

@@ -45,7 +45,7 @@ class SessionListener(Protocol):
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None: ...
 
-    def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None: ...
+    def master_down(self, session: MasterSession) -> None: ...
 
 
 class MasterSession:
@@ -244,4 +244,4 @@ class MasterSession:
         self.live = False
         self.last_error = error
         if was_live or self.view.epoch is None:
-            self.listener.master_down(self, error)
+            self.listener.master_down(self)

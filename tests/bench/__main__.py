@@ -25,7 +25,7 @@ from tests.bench import agent_cost, floor, latency, scale, throughput
 from tests.bench.clients import TimedClient
 from tests.bench.farm import Farm, function_workers, progress, raise_own_file_limit, wait_for
 from tests.bench.report import add_distribution, environment, table, verdicts
-from tests.gearman_servers import free_port
+from tests.ports import free_port
 
 NODES_PER_MASTER = 5
 EXECUTORS_PER_NODE = 5  # 2 masters x 25 executors for the throughput run

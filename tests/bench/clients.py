@@ -1,7 +1,7 @@
 """gear clients and workers with TCP_NODELAY, and a client that times each job's packets.
 
 gear sets no TCP_NODELAY; on loopback with gearmand a round trip then waits
-~40 ms for delayed ACKs (DESIGN.md section 1), which would measure the
+~40 ms for delayed ACKs (docs/design.md, Gearman), which would measure the
 kernel, not the controller. The option is set in ``_onConnect``, which gear
 calls after every (re)connection before the connection is used.
 

@@ -12,7 +12,7 @@ from controller.config import MasterConfig, Secret
 from controller.masters.client import MasterClient
 from controller.templates import agent_version
 from tests.cli.conftest import gearman_jenkins, lines_with, master_entry, write_config
-from tests.gearman_servers import free_port
+from tests.ports import free_port
 
 READER_TOKEN = "0123456789abcdef0123456789abcdef"
 

@@ -14,7 +14,7 @@ from controller.masters.client import INIT_SCRIPT, MasterClient
 from controller.templates import agent_version
 from tests.cli.conftest import gearman_jenkins, lines_with, master_entry, write_config
 from tests.controller_harness import function_workers, wait_until
-from tests.gearman_servers import free_port
+from tests.ports import free_port
 
 
 def client_of(double, version: str | None = None) -> MasterClient:

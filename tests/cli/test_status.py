@@ -22,7 +22,7 @@ from controller.masters.client import MasterClient
 from controller.templates import agent_version
 from tests.cli.conftest import COMMAND, gearman_jenkins, lines_with, master_entry, write_config
 from tests.controller_harness import ControllerProcess, function_workers, wait_until
-from tests.gearman_servers import free_port
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="module")

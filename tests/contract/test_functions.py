@@ -1,4 +1,4 @@
-"""The function set of an executor worker (DESIGN.md section 1)."""
+"""The function set of an executor worker (docs/contract.md: functions of an executor worker)."""
 
 from controller.contract.functions import FunctionTable, Skipped, function_set_for
 from controller.contract.model import EXCLUSIVE, Job, Node

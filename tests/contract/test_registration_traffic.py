@@ -1,4 +1,4 @@
-"""Registration traffic of one worker (DESIGN.md: send only differences, batched)."""
+"""Registration traffic of one worker (docs/contract.md: send only differences, batched)."""
 
 from gear import constants
 
@@ -10,15 +10,35 @@ SERVER = GearmanServer("127.0.0.1", 4730)
 
 
 class FakeLink:
-    """Stands in for a connection: records every write."""
+    """Stands in for a connection: records every write; ``come_up`` and ``receive`` play the server."""
 
-    def __init__(self):
-        self.up = True
-        self.server = SERVER
+    def __init__(self, server, on_up, on_packet, on_down):
+        self.up = False
+        self.server = server
         self.writes: list[bytes] = []
+        self._on_up = on_up
+        self._on_packet = on_packet
+
+    def start(self) -> None:
+        pass
+
+    def come_up(self) -> None:
+        self.up = True
+        self._on_up(self)
+
+    def receive(self, packet: Packet) -> None:
+        self._on_packet(self, packet)
 
     def send(self, data: bytes) -> None:
         self.writes.append(data)
+
+
+class FakeConnector:
+    """Makes FakeLinks where the real Connector opens sockets."""
+
+    def link(self, server, client_id, on_up, on_packet, on_down) -> FakeLink:
+        self.made = FakeLink(server, on_up, on_packet, on_down)
+        return self.made
 
 
 class Listener:
@@ -36,11 +56,11 @@ def packets(data: bytes) -> list[tuple[str, bytes]]:
 
 
 def worker_with(functions) -> tuple[Worker, FakeLink]:
-    worker = Worker("key", "n1_exec-0", connector=None, servers=(), listener=Listener(), functions=frozenset(functions))
-    link = FakeLink()
-    worker._links = {SERVER: link}
-    worker._link_up(link)
-    return worker, link
+    connector = FakeConnector()
+    worker = Worker("key", "n1_exec-0", connector, (SERVER,), Listener(), frozenset(functions))
+    worker.start()
+    connector.made.come_up()
+    return worker, connector.made
 
 
 def test_connect_sends_the_whole_set_in_one_write():
@@ -77,7 +97,7 @@ def test_losing_every_function_is_one_reset():
 def test_a_running_jobs_function_stays_until_its_final_packet():
     worker, link = worker_with({"build:a", "build:b"})
     # The server hands it a job of build:a (as if JOB_ASSIGN_UNIQ came in).
-    worker._packet(link, Packet(constants.JOB_ASSIGN_UNIQ, (b"H:1", b"build:a", b"u1", b"{}")))
+    link.receive(Packet(constants.JOB_ASSIGN_UNIQ, (b"H:1", b"build:a", b"u1", b"{}")))
     job = Assignment(SERVER, b"H:1", "build:a", "u1", b"{}")
     worker.set_functions(frozenset({"build:b"}))
     assert len(link.writes) == 1  # build:a is held: nothing to send yet

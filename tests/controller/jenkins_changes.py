@@ -40,10 +40,12 @@ SNIPPETS = {
     ),
     "rename_job": "j.getItemByFullName(data.job).renameTo(data.new_name)",
     "delete_job": "j.getItemByFullName(data.job).delete()",
+    # As the Rebuild plugin repeats a build: its parameters and its causes copied.
     "rebuild_by_hand": (
         "def p = j.getItemByFullName(data.job)\n"
         "def values = [new hudson.model.StringParameterValue('GEARMAN_UUID', data.uuid)]\n"
-        "j.getQueue().schedule2(p, 0, [new hudson.model.ParametersAction(values, ['GEARMAN_UUID'])])"
+        "j.getQueue().schedule2(p, 0, [new hudson.model.ParametersAction(values, ['GEARMAN_UUID']),"
+        " new hudson.model.CauseAction(new hudson.model.Cause.RemoteCause('gearman', data.uuid))])"
     ),
     "quiet_down": "j.doQuietDown()",
     "cancel_quiet_down": "j.doCancelQuietDown()",

@@ -103,19 +103,26 @@ def test_workers_woken_without_work_hear_of_later_work(farm_factory, gearmand):
 
 
 def test_a_build_repeated_by_hand_with_a_gearman_uuid_is_left_alone(farm_factory, gearmand):
-    # Jenkins' "rebuild" copies parameters, GEARMAN_UUID included, possibly of a
-    # build too old for the controller to remember: that build was never the
-    # controller's, and must not be aborted as an orphan.
+    # The Rebuild plugin copies parameters and causes, GEARMAN_UUID and the gearman
+    # RemoteCause included, possibly of a build too old for anyone to remember: that
+    # build is not a Gearman build. A controller that starts meanwhile (and adopts the
+    # Gearman builds it finds running) must not take it on and abort it as an orphan.
     farm = farm_factory(gearmand, masters=1, orphan_grace=1)
     double = farm.doubles["jenkins1"]
-    double.create_job("slow", command="sleep 4")
+    double.create_job("slow", command="sleep 8")
     farm.start_controller()
     farm.wait_for_function("build:slow", workers=2)
     change(double, "rebuild_by_hand", job="slow", uuid="from-a-build-long-forgotten")
+    wait_until(lambda: json.loads(change(double, "builds_of", job="slow")), 10, "the copy to start")
+    farm.controller.stop()
+    farm.start_controller()
+    farm.wait_for_function("build:slow", workers=2)
+
     done = wait_until(
         lambda: [b for b in json.loads(change(double, "builds_of", job="slow")) if b["result"]], 30, "the build done"
     )
     assert [b["result"] for b in done] == ["SUCCESS"]
+    assert "from-a-build-long-forgotten" not in farm.controller.log()
 
 
 def test_builds_spread_over_idle_nodes_instead_of_piling_up(farm_factory, gearmand):

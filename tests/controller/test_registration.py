@@ -7,7 +7,7 @@ import pytest
 from tests.controller.jenkins_changes import change
 from tests.controller_harness import function_workers, wait_until, worker_functions
 
-# DESIGN.md section 3: function sets are true again within 2 s of a change.
+# docs/contract.md: function sets are true again within 2 s of a change.
 # Checked against the admin output, which adds its own polling delay.
 WITHIN = 2.5
 

@@ -4,6 +4,8 @@ For each: every client gets an answer, no Gearman unique id produces two
 Jenkins builds, and no executor runs two builds at once.
 """
 
+import time
+
 import pytest
 
 from tests.controller.invariants import (
@@ -189,3 +191,37 @@ def test_master_killed_mid_build_and_restarted(farm_factory, gearmand):
     assert_no_unique_id_built_twice(jenkins_builds(farm.doubles, ["work"]))
     farm.wait_for_function("build:work:linux", workers=20, timeout=60)
     assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
+
+
+def test_orphans_are_aborted_although_their_master_drops_out_during_sweeps(farm_factory, gear_server):
+    """gear's server forgets the jobs of a killed controller: the restarted one finds their builds running and,
+    after the grace period, aborts them as orphans, even while its connection to their master comes and goes."""
+    farm = farm_factory(gear_server, masters=1, orphan_grace=2)
+    double = farm.doubles["jenkins1"]
+    change(double, "set_builtin_executors", executors=0)
+    double.add_node("jenkins1-n", labels="linux", executors=2)
+    double.create_job("work", command="sleep 60", label="linux")
+    proxy = farm.proxy("jenkins1")
+    farm.start_controller()
+    farm.wait_for_function("build:work:linux", workers=2)
+    client = farm.connect_client()
+    records = [client.submit("build:work") for _ in range(2)]
+    for record in records:
+        wait_until(lambda record=record: record.data, 30, "build started")
+    farm.controller.kill()
+    client.wait(records, 30)
+    farm.start_controller()
+    wait_until(lambda: "has no Gearman job yet" in farm.controller.log(), 30, "the builds adopted")
+
+    for _ in range(4):  # the orphans fall due while the master is cut off and back, and again
+        proxy.cut()
+        time.sleep(1.5)
+        proxy.heal()
+        time.sleep(1.5)
+
+    wait_until(lambda: all(b["result"] for b in jenkins_builds(farm.doubles, ["work"])), 60, "orphans aborted")
+    builds = jenkins_builds(farm.doubles, ["work"])
+    assert {b["result"] for b in builds} == {"ABORTED"}
+    for build in builds:
+        description = change(double, "build_description", job="work", number=build["number"])
+        assert "was lost and not handed out again" in description

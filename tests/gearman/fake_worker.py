@@ -4,7 +4,7 @@
 ``agent1_exec-I``, one job at a time each, like the real ones) registering
 ``build:fake``, and one management worker (``fake-master_manager``)
 registering ``stop:fake-master`` and ``set_description:fake-master``. They
-answer with the packets of the Gearman contract (DESIGN.md section 1):
+answer with the packets of the Gearman contract (docs/contract.md):
 
 - ``build:fake``: WORK_DATA ``{"name", "number", "manager", "worker", "url",
   "node_name", "node_labels"}``, WORK_STATUS (elapsed ms / estimate ms), then

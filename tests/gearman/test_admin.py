@@ -13,7 +13,8 @@ import pytest
 from controller.config import GearmanServer
 from controller.errors import GearmanServerError
 from controller.gearman.admin import AdminClient, FunctionStatus
-from tests.gearman_servers import HOST, ServerProcess, TLSFiles, free_port
+from tests.gearman_servers import HOST, ServerProcess, TLSFiles
+from tests.ports import free_port
 
 
 def _worker(server: ServerProcess, client_id: str, *functions: str) -> gear.Worker:

@@ -20,7 +20,8 @@ import pytest
 
 from controller.gearman.admin import AdminClient
 from tests.gearman.fake_worker import FakeJenkinsWorkers
-from tests.gearman_servers import HOST, ServerProcess, free_port
+from tests.gearman_servers import HOST, ServerProcess
+from tests.ports import free_port
 
 COMMAND = str(Path(sys.executable).with_name("gearman-jenkins"))
 SEED_BUILD_PARAMS = '{"OFFLINE_NODE_WHEN_COMPLETE":"false","param1":"moon","param1":"sun"}'

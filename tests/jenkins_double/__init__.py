@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import jenkins as python_jenkins
 
+from tests.ports import free_port
 from tests.processes import freeze
 
 HERE = Path(__file__).resolve().parent
@@ -108,12 +108,6 @@ def java_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
     # span, which matters with several doubles on two cores.
     quick_jvm = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
     return [java, "-Xss4m", *quick_jvm, nodelay, "-cp", classpath, "jenkinsdouble.Main", *args], env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def groovy_data(data: object) -> str:
