@@ -22,6 +22,8 @@ Example::
       inventory_interval: 60
       orphan_grace: 60
       record_wait: 120                 # how long unknown unique ids wait for masters not heard from
+      controller_name: ops1            # default: the host name; how other controllers know this one
+      lease_seconds: 9                 # a master's lease lasts this long without renewal
       undeclared_parameters:           # which parameters a job does not declare may reach it
         allow: ["*"]
         deny: [PATH, "LD_*", ...]      # default: controller.contract.parameters.DEFAULT_DENY
@@ -35,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +111,7 @@ class MasterConfig:
     user: str
     token: Secret = field(repr=False)
     ssh: SSHConfig | None = None
+    controllers: tuple[str, ...] = ()  # controllers that should own it, in order of preference
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class Options:
     inventory_interval: float = 60.0
     orphan_grace: float = 60.0
     record_wait: float = 120.0
+    controller_name: str = field(default_factory=socket.gethostname)  # this controller, among several
+    lease_seconds: float = 9.0  # how long a master's lease lasts without renewal
     undeclared_parameters: ParameterPolicy = field(default_factory=ParameterPolicy)
     log_level: str = "INFO"
     metrics_port: int | None = None
@@ -318,7 +324,7 @@ class _Validator:
         return tuple(masters)
 
     def master(self, value: Any, key: str) -> MasterConfig:
-        allowed = {"name", "url", "user", "token", "token_file", "token_env", "ssh"}
+        allowed = {"name", "url", "user", "token", "token_file", "token_env", "ssh", "controllers"}
         item = self.mapping(value, key, allowed)
         url = self.string(item.get("url"), f"{key}.url")
         parts = urlsplit(url)
@@ -330,7 +336,13 @@ class _Validator:
         user = self.string(item.get("user"), f"{key}.user")
         token = self.token(item, key)
         ssh = self.ssh(item["ssh"], f"{key}.ssh") if item.get("ssh") is not None else None
-        return MasterConfig(name, url, user, token, ssh)
+        controllers = self.names(item.get("controllers", []), f"{key}.controllers")
+        return MasterConfig(name, url, user, token, ssh, controllers)
+
+    def names(self, value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list of controller names, e.g. [ops1, ops2]")
+        return tuple(self.string(name, f"{key}[{index}]") for index, name in enumerate(value))
 
     def token(self, item: dict, key: str) -> Secret:
         given = [name for name in ("token", "token_file", "token_env") if name in item]
@@ -395,6 +407,10 @@ class _Validator:
             ),
             orphan_grace=self.number(item.get("orphan_grace", defaults.orphan_grace), "options.orphan_grace", 0),
             record_wait=self.number(item.get("record_wait", defaults.record_wait), "options.record_wait", 0),
+            controller_name=self.string(
+                item.get("controller_name", defaults.controller_name), "options.controller_name"
+            ),
+            lease_seconds=self.number(item.get("lease_seconds", defaults.lease_seconds), "options.lease_seconds", 3),
             undeclared_parameters=self.parameter_policy(item.get("undeclared_parameters")),
             log_level=level.upper(),
             metrics_port=self.port(metrics_port, "options.metrics_port") if metrics_port is not None else None,

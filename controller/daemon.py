@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import uuid
 
 from controller.config import Config, GearmanServer
 from controller.dispatch.dispatcher import Dispatcher
@@ -22,6 +23,8 @@ from controller.metrics import Metrics
 from controller.metrics import serve as serve_metrics
 
 log = logging.getLogger("gearman_jenkins.daemon")
+
+LEASE_RELEASE_WAIT = 3  # seconds the sessions get to give their leases back at shutdown
 
 
 async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer | None = None) -> None:
@@ -42,13 +45,18 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
     metrics_server = None
     if config.options.metrics_port:
         metrics_server = await serve_metrics(metrics, config.options.metrics_port, config.options.metrics_host)
-    sessions = [MasterSession(master, config.options, loop, dispatcher, redeploy=redeploy) for master in config.masters]
+    instance = uuid.uuid4().hex  # this process: a restarted controller is a new lease holder
+    sessions = [
+        MasterSession(master, config.options, loop, dispatcher, instance, redeploy=redeploy)
+        for master in config.masters
+    ]
     for session in sessions:
         dispatcher.add_session(session)
         session.start()
     dispatcher.start()
     log.info(
-        "controller started: %d masters, Gearman servers %s",
+        "controller %s started: %d masters, Gearman servers %s",
+        config.options.controller_name,
         len(sessions),
         ", ".join(str(s) for s in config.gearman_servers),
     )
@@ -68,6 +76,12 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
             log.warning(
                 "exiting with %d builds still running; their Gearman jobs will be handed out again", len(pending)
             )
+        # Give the leases back, so that a standby controller takes the masters at once.
+        dispatcher.release_leases()
+        for _ in range(LEASE_RELEASE_WAIT * 10):
+            if dispatcher.leases_released() or waiting.done():
+                break
+            await asyncio.sleep(0.1)
     finally:
         if metrics_server is not None:
             metrics_server.close()

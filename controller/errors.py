@@ -28,6 +28,10 @@ class MasterError(GearmanJenkinsError):
         super().__init__(f"master {master}: {message}")
 
 
+class NotOwner(MasterError):
+    """Another controller owns the master (or nobody, for now): this one may not act on it."""
+
+
 class MasterUnreachable(MasterError):
     """Connection refused, DNS failure, timeout or a proxy error."""
 

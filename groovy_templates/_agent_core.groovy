@@ -27,6 +27,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     final GearmanJenkinsStats stats = new GearmanJenkinsStats()
     final GearmanJenkinsEventLog events
     final GearmanJenkinsHolds holds = new GearmanJenkinsHolds()
+    final GearmanJenkinsLease lease = new GearmanJenkinsLease()
     final GearmanJenkinsRecords records
     final GearmanJenkinsShapes shapes
     final GearmanJenkinsOperations operations
@@ -86,7 +87,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
 
     /** What an agent replacing this one takes over; the caller holds the queue lock. */
     Map exportState() {
-        return [holds: holds.export(), records: records.export()]
+        return [holds: holds.export(), records: records.export(), lease: lease.export()]
     }
 
     /**
@@ -103,6 +104,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
                 holds.adopt(state.holds, { String uuid -> waiting.contains(uuid) && records.get(uuid)?.state in [null, 'queued'] })
             } as Runnable)
             records.adopt(state.records.records, state.records.order, state.records.complete)
+            if (state.lease != null) {
+                lease.adopt(state.lease)  // the owning controller goes on at its epoch
+            }
             Jenkins.get().getQueue().scheduleMaintenance()
         } catch (Exception e) {
             LOG.log(Level.WARNING, 'gearman-jenkins: could not carry over the previous agent state', e)
@@ -339,12 +343,38 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
 
     // ---- calls from the controller ----------------------------------------------
 
-    List call(List ops) {
+    /** A batch of operations from the controller that holds `claim`; anyone else's is fenced. */
+    List call(List ops, Map claim) {
+        if (claim == null || !lease.admits(claim.name as String, claim.instance as String, claim.epoch as long)) {
+            Map fence = [status: 'fenced', granted: [], lease: lease.state()]
+            return ops.collect { fence }
+        }
         return operations.call(ops)
     }
 
-    Map events(long after, long timeoutMs, long lingerMs, int max) {
-        return events.poll(after, timeoutMs, lingerMs, max)
+    /** The long-poll; a `claim` of the holder renews the lease first. Every reply says who holds it. */
+    Map events(long after, long timeoutMs, long lingerMs, int max, Map claim) {
+        Map renewal = claim == null ? lease.state() : lease.renew(claim.name as String, claim.instance as String,
+                                                                   claim.epoch as long, claim.ttl_ms as long)
+        Map reply = events.poll(after, timeoutMs, lingerMs, max)
+        reply.lease = renewal
+        return reply
+    }
+
+    /** Acquire (or give back) the lease; a new holder's epoch ends what the previous one held. */
+    Map leaseRequest(Map request) {
+        if (request.action == 'release') {
+            return lease.release(request.name as String, request.instance as String, request.epoch as long)
+        }
+        Map answer = lease.acquire(request.name as String, request.instance as String, request.ttl_ms as long)
+        if (answer.new_epoch) {
+            // Reservations and handovers were the previous holder's, which will never use them.
+            if (holds.dropReservations() > 0) {
+                Jenkins.get().getQueue().scheduleMaintenance()
+            }
+            LOG.info("gearman-jenkins: lease epoch ${answer.epoch} to controller ${request.name}")
+        }
+        return answer
     }
 
     static List<AbstractBuild> runningBuilds() {
@@ -373,6 +403,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             held: holds.heldByNode(),
             records_complete: records.complete,
             stats: stats.snapshot(),
+            lease: lease.state(),
         ]
         if (withRecords) {
             reply.finished = records.finishedUuids()

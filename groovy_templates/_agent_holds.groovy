@@ -94,6 +94,18 @@ class GearmanJenkinsHolds {
         return expired
     }
 
+    /** Drops every reservation and handover (a new lease holder); pins of queued builds stay. Returns how many. */
+    int dropReservations() {
+        int dropped
+        synchronized (lock) {
+            dropped = reservations.size()
+            reservations.values().each { r -> hold(r.node as String, -1) }
+            reservations.clear()
+        }
+        handovers.clear()
+        return dropped
+    }
+
     /** Pins a build to a node, turning its reservation (if any) into the pin. */
     void pin(String uuid, String node, String reservation) {
         synchronized (lock) {

@@ -7,6 +7,7 @@
 
     _agent_event_log.groovy   events with gapless sequence numbers, long-polled
     _agent_holds.groovy       executors held for Gearman builds: reservations, pins
+    _agent_lease.groovy       which controller owns the master; fences everyone else
     _agent_records.groovy     the master's record of Gearman builds, by uuid
     _agent_shapes.groovy      node and job shapes; only changes become events
     _agent_operations.groovy  what the controller asks in batches
@@ -66,6 +67,7 @@ import java.util.logging.Logger
 
 {% include "_agent_event_log.groovy" %}
 {% include "_agent_holds.groovy" %}
+{% include "_agent_lease.groovy" %}
 {% include "_agent_records.groovy" %}
 {% include "_agent_shapes.groovy" %}
 {% include "_agent_operations.groovy" %}

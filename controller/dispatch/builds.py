@@ -226,6 +226,10 @@ class BuildBook:
         while len(self._finished) > FINISHED_KEPT:
             self._finished.popitem(last=False)
 
+    def forget(self, build: GearmanBuild) -> None:
+        """Another controller answers for it now."""
+        self._active.pop(build.uuid, None)
+
     def of_master(self, master: str) -> list[GearmanBuild]:
         return [build for build in self._active.values() if build.master == master]
 

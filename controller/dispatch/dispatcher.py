@@ -9,6 +9,10 @@ the part that owns it:
                      --assigned/disconnected--> lifecycle
     management workers ----------------------> management (stop:, set_description:)
     every second ----------------------------> housekeeping (status, orphans, give-up)
+    other controllers (seen on Gearman) -----> coordinator (which masters this one owns)
+
+Only masters this controller owns (their lease) get workers; every master is
+watched, for the record of which unique id ran where.
 
 docs/architecture.md draws the data flow, the threads and the locks.
 """
@@ -33,6 +37,8 @@ from controller.masters.client import RECORD_LIMIT
 from controller.masters.session import MasterSession
 from controller.masters.view import Changes
 from controller.metrics import Metrics, Sample
+from controller.ownership.coordinator import Coordinator
+from controller.ownership.membership import MembershipWatch, Presence
 
 log = logging.getLogger("gearman_jenkins.dispatch")
 
@@ -56,17 +62,22 @@ class Dispatcher:
         self.housekeeping = Housekeeping(
             config, self.sessions, self.book, self.lifecycle, self.roster, self.reservations, metrics
         )
+        name = config.options.controller_name
+        self.presence = Presence(name, connector, config.gearman_servers) if config.gearman_servers else None
+        self.coordinator = Coordinator(name, self.sessions, self.presence)
+        self.membership = MembershipWatch(config.gearman_servers, config.tls, loop, self.coordinator.seen)
         self._housekeeping: asyncio.Task | None = None
 
     # ---- setup and shutdown -------------------------------------------------------------
 
     def add_session(self, session: MasterSession) -> None:
         self.sessions[session.name] = session
-        self.roster.add_manager(session.name, self.management)
 
     def start(self) -> None:
         self._housekeeping = self.loop.create_task(self.housekeeping.run())
         self.loop.call_later(self.config.options.record_wait, self._record_wait_over)
+        self.membership.start()
+        self.coordinator.reconsider()
 
     def _record_wait_over(self) -> None:
         self.lifecycle.record_wait_over()
@@ -81,9 +92,21 @@ class Dispatcher:
     def attached_builds(self) -> list[GearmanBuild]:
         return [build for build in self.book if build.attached]
 
+    def release_leases(self) -> None:
+        """Shutdown, once the builds have reported: every owned master goes to a standby at once."""
+        self.membership.stop()
+        for session in self.sessions.values():
+            session.lease.want(False)
+
+    def leases_released(self) -> bool:
+        return all(session.lease.action() != "release" for session in self.sessions.values())
+
     def close(self) -> None:
         if self._housekeeping:
             self._housekeeping.cancel()
+        self.membership.stop()
+        if self.presence is not None:
+            self.presence.close()
         self.roster.close()
 
     def log_state(self) -> None:
@@ -98,9 +121,12 @@ class Dispatcher:
         )
         for name, session in self.sessions.items():
             log.warning(
-                "state: master %s live=%s record=%s %s",
+                "state: master %s live=%s owned=%s (lease epoch %d, holder %s) record=%s %s",
                 name,
                 session.live,
+                session.lease.owned,
+                session.lease.state.epoch,
+                session.lease.state.owner or "-",
                 self.records.state(name).value,
                 self.reservations.describe(name),
             )
@@ -109,7 +135,7 @@ class Dispatcher:
 
     def _submit(self, master: str, ops: list) -> asyncio.Future | None:
         session = self.sessions.get(master)
-        return session.submit(ops) if session is not None and session.live else None
+        return session.submit(ops) if session is not None and session.live and session.lease.owned else None
 
     def _kick(self) -> None:
         self.grabbing.kick()
@@ -128,6 +154,7 @@ class Dispatcher:
             self.reservations.forget_master(session.name)
         self._sync_roster(session)
         self.lifecycle.master_synced(session, changes, fresh)
+        self.coordinator.reconsider()
         self._kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
@@ -143,10 +170,26 @@ class Dispatcher:
         self.lifecycle.master_down(session)
         self.reservations.forget_master(session.name)
         self._sync_roster(session)
+        self.coordinator.reconsider()
+        self._kick()
+
+    def master_owned(self, session: MasterSession) -> None:
+        """This controller holds the master's lease now (workers follow its fresh inventory)."""
+        self.metrics.inc("gearman_jenkins_ownership_changes_total", master=session.name, change="owned")
+        self.roster.add_manager(session.name, self.management)
+
+    def master_lost(self, session: MasterSession) -> None:
+        """The lease is gone (not renewed in time, fenced, or given to another controller)."""
+        self.metrics.inc("gearman_jenkins_ownership_changes_total", master=session.name, change="lost")
+        self.roster.drop_master(session.name)
+        self.lifecycle.master_lost(session)
+        self.reservations.forget_master(session.name)
         self._kick()
 
     def _sync_roster(self, session: MasterSession, nodes: set[str] | None = None) -> None:
         """Workers and function sets to match the view; none while the master is down or we shut down."""
+        if not session.lease.owned:
+            return  # another controller's workers serve it (drop_master closed ours)
         live = session.live and self.grabbing.accepting
         self.roster.sync(session.name, session.view, live=live, nodes=nodes)
         self.grabbing.wake_parked_of(session.name)
@@ -176,6 +219,8 @@ class Dispatcher:
         samples: list[Sample] = []
         for name, session in self.sessions.items():
             samples.append(("gearman_jenkins_master_up", {"master": name}, 1 if session.live else 0))
+            samples.append(("gearman_jenkins_master_owned", {"master": name}, 1 if session.lease.owned else 0))
+            samples.append(("gearman_jenkins_lease_epoch", {"master": name}, session.lease.state.epoch))
             samples.append(("gearman_jenkins_script_requests_total", {"master": name}, session.requests.count))
             busy = session.view.busy_by_node()
             counts = {"idle": 0, "busy": 0, "offline": 0}

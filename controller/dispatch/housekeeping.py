@@ -100,7 +100,7 @@ class Housekeeping:
             if build.attached or build.detached_at is None or now - build.detached_at < grace:
                 continue
             session = self.sessions.get(build.master)
-            if session is not None and session.live:
+            if session is not None and session.live and session.lease.owned:
                 due.append(build)
         return due
 
@@ -120,8 +120,8 @@ class Housekeeping:
     def _abort_orphan(self, build: GearmanBuild) -> None:
         """Abort a build whose Gearman job is gone, saying why in its description."""
         session = self.sessions[build.master]
-        if not session.live:
-            return  # its master went away meanwhile: the build stays due, and is looked at again
+        if not session.live or not session.lease.owned:
+            return  # its master went away (or to another controller) meanwhile: looked at again
         grace = self.config.options.orphan_grace
         log.warning(
             "build %s #%s on %s (uuid %s) is an orphan: no Gearman job for %.0f s; aborting it",

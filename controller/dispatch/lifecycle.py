@@ -263,7 +263,7 @@ class BuildLifecycle:
             self.records.loaded(session.name, changes.finished, changes.records_complete)
             if self.records.state(session.name) is RecordState.INCOMPLETE:
                 log.info("master %s: its agent is rebuilding its record of Gearman builds; waiting", session.name)
-        self._reconcile(session, adopt=fresh)
+        self._reconcile(session, adopt=fresh and session.lease.owned)
         self.release_held()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
@@ -279,6 +279,15 @@ class BuildLifecycle:
 
     def master_down(self, session: MasterSession) -> None:
         self.records.unreachable(session.name)
+
+    def master_lost(self, session: MasterSession) -> None:
+        """Another controller owns the master: its builds are that controller's to answer for,
+        except those a worker of ours still holds the job of (their events still reach us)."""
+        for build in self.book.of_master(session.name):
+            worker = self.roster.executors.get(build.worker_key) if build.attached else None
+            if worker is None:
+                build.assignment = None
+                self.book.forget(build)
 
     def _reconcile(self, session: MasterSession, adopt: bool) -> None:
         """Bring our builds of this master in line with an inventory.

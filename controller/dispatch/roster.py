@@ -119,6 +119,20 @@ class Roster:
         if key in self.retiring:
             self.retire(key)
 
+    def drop_master(self, master: str) -> None:
+        """Another controller owns the master now: close its workers, busy or not.
+
+        A closed connection makes gearmand hand the jobs it held to another
+        worker (the new owner's), which re-attaches to their builds.
+        """
+        for key in [key for key in self.executors if key.master == master]:
+            self.executors.pop(key).close()
+            self.retiring.discard(key)
+            self._closed(key)
+        manager = self.managers.pop(master, None)
+        if manager is not None:
+            manager.close()
+
     def close(self) -> None:
         for worker in [*self.executors.values(), *self.managers.values()]:
             worker.close()

@@ -85,6 +85,47 @@ def job_from_shape(shape: Mapping[str, Any]) -> Job:
     )
 
 
+# ---- the lease ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaseClaim:
+    """What a controller sends with its operations: who it is and the epoch it believes it holds."""
+
+    name: str  # the controller's name (options.controller_name)
+    instance: str  # this process of it: a restarted controller is a new instance
+    epoch: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "instance": self.instance, "epoch": self.epoch}
+
+
+@dataclass(frozen=True)
+class LeaseState:
+    """Who holds a master's lease, as its agent says (``owner`` None: nobody, or it expired)."""
+
+    owner: str | None
+    instance: str | None
+    epoch: int
+    remaining_ms: int
+    held_ms: int
+    granted: bool = False  # the acquisition or renewal this answers succeeded
+    new_epoch: bool = False  # the acquisition started a new epoch
+
+    @classmethod
+    def parse(cls, reply: Mapping[str, Any] | None) -> LeaseState:
+        reply = reply or {}
+        return cls(
+            owner=reply.get("owner"),
+            instance=reply.get("instance"),
+            epoch=int(reply.get("epoch", 0)),
+            remaining_ms=int(reply.get("remaining_ms", 0)),
+            held_ms=int(reply.get("held_ms", 0)),
+            granted=bool(reply.get("granted")),
+            new_epoch=bool(reply.get("new_epoch")),
+        )
+
+
 # ---- outcomes of operations ---------------------------------------------------------------
 
 
@@ -93,6 +134,13 @@ class Failed:
     """The operation threw inside the agent (the others of its batch still ran)."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class Fenced:
+    """The batch did not carry the master's current lease: nothing was done."""
+
+    lease: LeaseState
 
 
 @dataclass(frozen=True)
@@ -159,6 +207,7 @@ class Found:
 
 Outcome = (
     Failed
+    | Fenced
     | Granted
     | Released
     | Queued
@@ -178,6 +227,16 @@ def _build(answer: Mapping[str, Any]) -> BuildInfo:
     return BuildInfo.parse(answer["build"])
 
 
+def _refusal(answer: Mapping[str, Any]) -> Failed | Fenced | None:
+    """The answers any operation may get instead of its own: fenced, or it threw."""
+    status = answer.get("status")
+    if status == "fenced":
+        return Fenced(LeaseState.parse(answer.get("lease")))
+    if status == "error":
+        return Failed(answer.get("reason", "?"))
+    return None
+
+
 # ---- operations ---------------------------------------------------------------------------
 
 
@@ -193,10 +252,8 @@ class Reserve:
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "node": self.node, "count": self.count, "ttl_ms": self.ttl_ms}
 
-    def parse(self, answer: Mapping[str, Any]) -> Granted | Failed:
-        if answer.get("status") == "error":
-            return Failed(answer.get("reason", "?"))
-        return Granted(tuple(answer.get("granted", ())))
+    def parse(self, answer: Mapping[str, Any]) -> Granted | Failed | Fenced:
+        return _refusal(answer) or Granted(tuple(answer.get("granted", ())))
 
 
 @dataclass(frozen=True)
@@ -207,10 +264,8 @@ class Release:
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "ids": list(self.ids)}
 
-    def parse(self, answer: Mapping[str, Any]) -> Released | Failed:
-        if answer.get("status") == "error":
-            return Failed(answer.get("reason", "?"))
-        return Released(int(answer.get("released", 0)))
+    def parse(self, answer: Mapping[str, Any]) -> Released | Failed | Fenced:
+        return _refusal(answer) or Released(int(answer.get("released", 0)))
 
 
 @dataclass(frozen=True)
@@ -236,7 +291,10 @@ class Schedule:
             "handover_ms": self.handover_ms,
         }
 
-    def parse(self, answer: Mapping[str, Any]) -> Queued | Existing | Rejected | Failed:
+    def parse(self, answer: Mapping[str, Any]) -> Queued | Existing | Rejected | Failed | Fenced:
+        refusal = _refusal(answer)
+        if refusal is not None:
+            return refusal
         status = answer.get("status")
         if status == "queued":
             return Queued(int(answer["queue_id"]))
@@ -258,7 +316,10 @@ class Stop:
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "job": self.job, "number": self.number}
 
-    def parse(self, answer: Mapping[str, Any]) -> Aborted | NotRunning | NotFound | Failed:
+    def parse(self, answer: Mapping[str, Any]) -> Aborted | NotRunning | NotFound | Failed | Fenced:
+        refusal = _refusal(answer)
+        if refusal is not None:
+            return refusal
         status = answer.get("status")
         if status == "aborted":
             return Aborted(None)
@@ -279,7 +340,10 @@ class StopUuid:
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "uuid": self.uuid}
 
-    def parse(self, answer: Mapping[str, Any]) -> Dequeued | Aborted | AlreadyFinished | NotFound | Failed:
+    def parse(self, answer: Mapping[str, Any]) -> Dequeued | Aborted | AlreadyFinished | NotFound | Failed | Fenced:
+        refusal = _refusal(answer)
+        if refusal is not None:
+            return refusal
         status = answer.get("status")
         if status == "dequeued":
             return Dequeued(_build(answer))
@@ -302,7 +366,10 @@ class Describe:
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "job": self.job, "number": self.number, "description": self.description}
 
-    def parse(self, answer: Mapping[str, Any]) -> Described | NotFound | Failed:
+    def parse(self, answer: Mapping[str, Any]) -> Described | NotFound | Failed | Fenced:
+        refusal = _refusal(answer)
+        if refusal is not None:
+            return refusal
         status = answer.get("status")
         if status == "ok":
             return Described()
@@ -322,7 +389,10 @@ class Find:
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "uuid": self.uuid, "job": self.job}
 
-    def parse(self, answer: Mapping[str, Any]) -> Found | NotFound | Failed:
+    def parse(self, answer: Mapping[str, Any]) -> Found | NotFound | Failed | Fenced:
+        refusal = _refusal(answer)
+        if refusal is not None:
+            return refusal
         status = answer.get("status")
         if status == "found":
             return Found(_build(answer))
@@ -353,6 +423,7 @@ class Inventory:
     records_complete: bool  # the agent's record of Gearman builds is whole
     finished: tuple[str, ...] | None  # uuids of finished Gearman builds, when asked for
     stats: Mapping[str, int]
+    lease: LeaseState
 
     @classmethod
     def parse(cls, reply: Mapping[str, Any]) -> Inventory:
@@ -369,6 +440,7 @@ class Inventory:
             records_complete=bool(reply.get("records_complete")),
             finished=tuple(finished) if finished is not None else None,
             stats=dict(reply.get("stats") or {}),
+            lease=LeaseState.parse(reply.get("lease")),
         )
 
 
@@ -493,8 +565,10 @@ class EventsReply:
     last_seq: int
     gap: bool  # the reader fell behind the agent's log: take a new inventory
     stopped: bool  # the agent was replaced or removed
+    lease: LeaseState  # after the renewal the poll carried, if any
 
     @classmethod
     def parse(cls, reply: Mapping[str, Any]) -> EventsReply:
         events = tuple(e for e in (parse_event(raw) for raw in reply["events"]) if e is not None)
-        return cls(events, int(reply["last_seq"]), bool(reply["gap"]), bool(reply["stopped"]))
+        lease = LeaseState.parse(reply.get("lease"))
+        return cls(events, int(reply["last_seq"]), bool(reply["gap"]), bool(reply["stopped"]), lease)

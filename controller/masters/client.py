@@ -205,12 +205,35 @@ class MasterClient:
         """The master's picture; ``with_records`` adds the uuids of finished Gearman builds."""
         return self._call("agent_inventory.groovy", {"with_records": with_records})
 
-    def events(self, after: int, timeout: float, linger: float = 0.0, limit: int = 5000) -> tuple[str, dict[str, Any]]:
-        payload = {"after": after, "timeout_ms": int(timeout * 1000), "linger_ms": int(linger * 1000), "max": limit}
+    def events(
+        self,
+        after: int,
+        timeout: float,
+        linger: float = 0.0,
+        limit: int = 5000,
+        lease: dict[str, Any] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Events after ``after``; ``lease`` ({name, instance, epoch, ttl_ms}) renews the holder's lease first."""
+        payload = {
+            "after": after,
+            "timeout_ms": int(timeout * 1000),
+            "linger_ms": int(linger * 1000),
+            "max": limit,
+            "lease": lease,
+        }
         return self._call("agent_events.groovy", payload)
 
-    def batch(self, ops: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-        return self._call("agent_batch.groovy", {"ops": ops})
+    def batch(self, ops: list[dict[str, Any]], lease: dict[str, Any] | None = None) -> tuple[str, list[dict[str, Any]]]:
+        """Operations, run only if ``lease`` ({name, instance, epoch}) is the master's current one."""
+        return self._call("agent_batch.groovy", {"ops": ops, "lease": lease})
+
+    def acquire_lease(self, name: str, instance: str, ttl_ms: int) -> tuple[str, dict[str, Any]]:
+        payload = {"action": "acquire", "name": name, "instance": instance, "epoch": 0, "ttl_ms": ttl_ms}
+        return self._call("agent_lease.groovy", payload)
+
+    def release_lease(self, name: str, instance: str, epoch: int) -> tuple[str, dict[str, Any]]:
+        payload = {"action": "release", "name": name, "instance": instance, "epoch": epoch, "ttl_ms": 0}
+        return self._call("agent_lease.groovy", payload)
 
 
 def _reason(exc: BaseException) -> str:

@@ -25,8 +25,18 @@ from typing import Any, Protocol
 
 from controller import errors
 from controller.config import MasterConfig, Options
-from controller.masters.agent_protocol import Event, EventsReply, Inventory, Operation, Outcome, RecordsComplete
+from controller.masters.agent_protocol import (
+    Event,
+    EventsReply,
+    Fenced,
+    Inventory,
+    LeaseState,
+    Operation,
+    Outcome,
+    RecordsComplete,
+)
 from controller.masters.client import MasterClient, RequestCounter
+from controller.masters.lease import MasterLease
 from controller.masters.view import Changes, MasterView
 
 log = logging.getLogger("gearman_jenkins.master")
@@ -38,6 +48,7 @@ EVENT_LINGER = 0.005
 POLL_SLACK = 5.0
 RETRY_FIRST = 1.0
 RETRY_MAX = 30.0
+DECISION_WAIT = 1.0  # how long a fresh inventory waits for the loop to say whether to own the master
 
 
 class SessionListener(Protocol):
@@ -47,6 +58,10 @@ class SessionListener(Protocol):
 
     def master_down(self, session: MasterSession) -> None: ...
 
+    def master_owned(self, session: MasterSession) -> None: ...
+
+    def master_lost(self, session: MasterSession) -> None: ...
+
 
 class MasterSession:
     def __init__(
@@ -55,6 +70,7 @@ class MasterSession:
         options: Options,
         loop: asyncio.AbstractEventLoop,
         listener: SessionListener,
+        instance: str,
         redeploy: bool = False,
         client_factory: Callable[..., MasterClient] = MasterClient,
     ):
@@ -64,6 +80,15 @@ class MasterSession:
         self.listener = listener
         self.redeploy = redeploy
         self.view = MasterView(master.name)
+        self.lease = MasterLease(
+            master.name,
+            options.controller_name,
+            instance,
+            options.lease_seconds,
+            loop,
+            on_owned=lambda: listener.master_owned(self),
+            on_lost=lambda: listener.master_lost(self),
+        )
         self.live = False
         self.last_error: errors.GearmanJenkinsError | None = None
         self.requests = RequestCounter()
@@ -113,11 +138,18 @@ class MasterSession:
             request.add_done_callback(lambda done, batch=batch: self._batch_done(done, batch))
 
     def _send_batch(self, ops: list[Operation]) -> list[Outcome]:
+        claim = self.lease.claim
+        if claim is None:
+            raise errors.NotOwner(self.name, "this controller does not own it (now)")
         client = getattr(self._local, "client", None)
         if client is None:
             client = self._local.client = self._client(timeout=60.0)
-        _epoch, answers = client.batch([op.to_json() for op in ops])
-        return [op.parse(answer) for op, answer in zip(ops, answers, strict=True)]
+        _epoch, answers = client.batch([op.to_json() for op in ops], claim.to_json())
+        outcomes = [op.parse(answer) for op, answer in zip(ops, answers, strict=True)]
+        fenced = next((outcome for outcome in outcomes if isinstance(outcome, Fenced)), None)
+        if fenced is not None:
+            self._post(self.lease.fenced, fenced.lease)
+        return outcomes
 
     def _batch_done(self, done: asyncio.Future, batch: list[tuple[list[Operation], asyncio.Future]]) -> None:
         self._in_flight -= 1
@@ -148,11 +180,17 @@ class MasterSession:
         while not self._stopped.is_set():
             try:
                 if epoch is None:
+                    self.lease.expect_decision()
                     epoch, after = self._sync(client, first=True, with_records=True)
                     synced_at = time.monotonic()
                     retry = RETRY_FIRST
                     want_records = False
-                elif want_records or time.monotonic() - synced_at > self.options.inventory_interval:
+                    self.lease.await_decision(DECISION_WAIT)
+                if self._lease_io(client):
+                    # Just became the owner: a fresh inventory with the record, to take on its builds.
+                    epoch = None
+                    continue
+                if want_records or time.monotonic() - synced_at > self.options.inventory_interval:
                     # Drift repair, or the agent's record of Gearman builds became whole.
                     # Polling goes on from where it was: the events between the last poll
                     # and this inventory are replayed on top of it (they are idempotent),
@@ -162,9 +200,11 @@ class MasterSession:
                         continue
                     synced_at = time.monotonic()
                     want_records = False
-                wait = min(self.options.event_poll_timeout, max(1.0, self.options.inventory_interval))
-                reply_epoch, raw = client.events(after, wait, EVENT_LINGER)
+                renewal = self.lease.renewal()
+                sent_at = time.monotonic()
+                reply_epoch, raw = client.events(after, self._poll_wait(), EVENT_LINGER, lease=renewal)
                 reply = EventsReply.parse(raw)
+                self._post(self.lease.polled, reply.lease, sent_at, renewal is not None)
                 if reply_epoch != epoch or reply.gap or reply.stopped:
                     log.info("master %s: agent restarted or events were missed; taking a new inventory", self.name)
                     epoch = None
@@ -186,6 +226,25 @@ class MasterSession:
                 if self._stopped.wait(retry):
                     break
                 retry = min(retry * 2, RETRY_MAX)
+
+    def _poll_wait(self) -> float:
+        """Long-polls end often enough to renew the lease, and to take over a master in time."""
+        return max(1.0, min(self.options.event_poll_timeout, self.options.inventory_interval, self.lease.seconds / 3))
+
+    def _lease_io(self, client: MasterClient) -> bool:
+        """Acquire or give back the lease as the loop asked; True when it was just acquired."""
+        action = self.lease.action()
+        if action == "acquire":
+            sent_at = time.monotonic()
+            _epoch, raw = client.acquire_lease(self.lease.controller, self.lease.instance, self.lease.ttl_ms)
+            state = LeaseState.parse(raw)
+            self._post(self.lease.acquired, state, sent_at)
+            return state.granted
+        if action == "release":
+            claim = self.lease.release_claim()
+            _epoch, raw = client.release_lease(claim.name, claim.instance, claim.epoch)
+            self._post(self.lease.released, LeaseState.parse(raw))
+        return False
 
     def _sync(self, client: MasterClient, first: bool, with_records: bool) -> tuple[str, int]:
         """Make sure our agent runs there (first), then take an inventory (with the record of Gearman builds)."""

@@ -10,6 +10,7 @@ waits poll a condition with a deadline.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 import uuid as uuid_module
@@ -78,14 +79,41 @@ def client_for(
     counter: RequestCounter | None = None,
     name: str = "double",
 ) -> MasterClient:
-    """A MasterClient for the double (admin and its API token unless told otherwise)."""
+    """A MasterClient for the double (admin and its API token unless told otherwise), holding its lease."""
     master = MasterConfig(
         name,
         url or double.url,
         user or double.admin_user,
         Secret(token if token is not None else double.admin_token),
     )
-    return MasterClient(master, timeout=timeout, counter=counter, version=version)
+    return LeaseHoldingClient(master, timeout=timeout, counter=counter, version=version)
+
+
+# Every client of these tests is one controller (one name, one instance): they share the lease.
+TEST_CONTROLLER = {"name": "agent-tests", "instance": "agent-tests-instance"}
+TEST_LEASE_MS = 3600 * 1000
+
+
+class LeaseHoldingClient(MasterClient):
+    """Batches go out under the master's lease, acquired once (again after the agent was replaced)."""
+
+    _lease: dict[str, Any] | None = None
+
+    def batch(self, ops: list[dict[str, Any]], lease: dict[str, Any] | None = None):
+        if lease is not None:
+            return super().batch(ops, lease)
+        if self._lease is None:
+            self._acquire()
+        epoch, results = super().batch(ops, self._lease)
+        if results and all(result.get("status") == "fenced" for result in results):
+            self._acquire()
+            epoch, results = super().batch(ops, self._lease)
+        return epoch, results
+
+    def _acquire(self) -> None:
+        _epoch, state = self.acquire_lease(TEST_CONTROLLER["name"], TEST_CONTROLLER["instance"], TEST_LEASE_MS)
+        assert state["granted"], f"the lease of {self.master.url} is held by {state['owner']}"
+        self._lease = {**TEST_CONTROLLER, "epoch": state["epoch"]}
 
 
 def groovy(double: JenkinsDouble, body: str, **data: Any) -> Any:
@@ -142,7 +170,27 @@ def install_previous_agent(double: JenkinsDouble) -> MasterClient:
     )
     output = double.run_script(script)
     assert f"{REPLY_MARKER} previous " in output, output
-    return client_for(double, version=PREVIOUS_VERSION)
+    return PreviousAgentClient(client_for(double, version=PREVIOUS_VERSION).master, version=PREVIOUS_VERSION)
+
+
+class PreviousAgentClient(MasterClient):
+    """Speaks to the 0.1 agent: batches through its own agent_batch.groovy (no lease then)."""
+
+    def batch(self, ops: list[dict[str, Any]], lease: dict[str, Any] | None = None):
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(PREVIOUS_AGENT), environment().loader])
+        payload = {"ops": ops, "version": self.version, "nonce": secrets.token_hex(8)}
+        script = (
+            environment()
+            .overlay(loader=loader)
+            .get_template("agent_batch.groovy")
+            .render(payload_chunks=encode_payload(payload), reply_marker=REPLY_MARKER)
+        )
+        prefix = f"{REPLY_MARKER} {payload['nonce']} "
+        for line in self._post(script).splitlines():
+            if line.startswith(prefix):
+                reply = json.loads(line[len(prefix) :])
+                return reply["epoch"], reply["result"]
+        raise AssertionError(f"no reply from the 0.1 agent of {self.master.url}")
 
 
 def wait_state(client: MasterClient, uuid: str, states: tuple[str, ...], timeout: float = 15.0) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def long_polls_waiting(double) -> int:
     return groovy(
         double,
         "emit(Thread.getAllStackTraces().values().count { frames ->"
-        " frames.any { it.getClassName() == 'GearmanJenkinsAgent' && it.getMethodName() == 'events' } })",
+        " frames.any { it.getClassName() == 'GearmanJenkinsEventLog' && it.getMethodName() == 'poll' } })",
     )
 
 
@@ -57,7 +57,7 @@ def test_after_older_than_the_retained_log_gives_a_gap(double):
     _epoch, kept = client.events(last - EVENT_LIMIT, 1.0)
     _epoch, partly_lost = client.events(last - EVENT_LIMIT - 1, 1.0)
 
-    assert lost == {"gap": True, "events": [], "last_seq": last, "stopped": False}
+    assert {**lost, "lease": None} == {"gap": True, "events": [], "last_seq": last, "stopped": False, "lease": None}
     assert kept["gap"] is False
     assert [event["seq"] for event in kept["events"]] == list(range(last - EVENT_LIMIT + 1, last + 1))
     assert partly_lost["gap"] is True
@@ -85,7 +85,7 @@ def test_reinstall_ends_a_pending_long_poll_and_changes_the_epoch(double):
     assert returned - installed < 1.0  # with the replacement, not after its own 20 s
     new_epoch, events = new.events(0, 0)
     assert new_epoch == reply["epoch"] != old_epoch
-    assert events == {"gap": False, "events": [], "last_seq": 0, "stopped": False}
+    assert {**events, "lease": None} == {"gap": False, "events": [], "last_seq": 0, "stopped": False, "lease": None}
 
     new.uninstall()
     again = new.install()
