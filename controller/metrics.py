@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -78,14 +78,19 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-Route = Callable[[], Answer]
+# A coroutine, so that a route may render in a thread and keep the event loop free.
+Route = Callable[[], Awaitable[Answer]]
 
 
 async def serve(
     metrics: Metrics, port: int, host: str, routes: Mapping[str, Route] | None = None
 ) -> asyncio.AbstractServer:
     """Listen on ``host:port``: ``/metrics`` and ``routes`` (path -> what answers it)."""
-    routes = {"/metrics": lambda: Answer("text/plain; version=0.0.4", metrics.render().encode()), **(routes or {})}
+
+    async def exposition() -> Answer:
+        return Answer("text/plain; version=0.0.4", metrics.render().encode())
+
+    routes = {"/metrics": exposition, **(routes or {})}
     not_found = Answer("text/plain; charset=utf-8", f"not found; try {', '.join(routes)}\n".encode())
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -93,7 +98,7 @@ async def serve(
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
             path = _path(head)
             route = routes.get(path)
-            writer.write(_routed(route, path) if route else _response("404 Not Found", not_found))
+            writer.write(await _routed(route, path) if route else _response("404 Not Found", not_found))
             await writer.drain()
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             pass
@@ -111,9 +116,9 @@ def _path(head: bytes) -> str:
     return urlsplit(parts[1].decode("latin-1")).path if len(parts) > 1 else ""
 
 
-def _routed(route: Route, path: str) -> bytes:
+async def _routed(route: Route, path: str) -> bytes:
     try:
-        return _response("200 OK", route())
+        return _response("200 OK", await route())
     except Exception:  # a bug in a page must not take the metrics listener down
         log.exception("answering %s failed", path)
         return _response("500 Internal Server Error", Answer("text/plain; charset=utf-8", b"internal error\n"))

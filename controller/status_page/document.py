@@ -32,7 +32,7 @@ and ``user:password@`` of a configured URL.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -61,6 +61,9 @@ ERROR_TEXTS = {
 def status_document(snapshot: DispatchSnapshot, queues: Sequence[ServerQueues]) -> dict[str, Any]:
     now = snapshot.taken_at
     builds = {build.uuid: build for build in snapshot.builds}
+    workers: dict[tuple[str, str], list[WorkerSnapshot]] = defaultdict(list)
+    for worker in snapshot.workers:
+        workers[(worker.key.master, worker.key.node)].append(worker)
     urls = {master.name: public_url(master.url) for master in snapshot.masters}
     ordered = sorted(
         (build for build in snapshot.builds if build.phase in PHASE_ORDER),
@@ -70,7 +73,7 @@ def status_document(snapshot: DispatchSnapshot, queues: Sequence[ServerQueues]) 
         "schema": SCHEMA,
         "generated_at": round(now, 3),
         "controller": {"version": __version__, "accepting": snapshot.accepting},
-        "masters": [_master(master, snapshot.workers, builds, urls) for master in snapshot.masters],
+        "masters": [_master(master, workers, builds, urls) for master in snapshot.masters],
         "builds": [_build(build, urls, now) for build in ordered],
         "gearman": [_server(server, now) for server in queues],
         "failures": [_failure(failure) for failure in snapshot.failures],
@@ -96,13 +99,15 @@ def _build_url(urls: dict[str, str], master: str, path: str | None) -> str | Non
 
 def _master(
     master: MasterSnapshot,
-    workers: Sequence[WorkerSnapshot],
+    workers: dict[tuple[str, str], list[WorkerSnapshot]],
     builds: dict[str, BuildSnapshot],
     urls: dict[str, str],
 ) -> dict[str, Any]:
-    mine = [worker for worker in workers if worker.key.master == master.name]
+    running: dict[str, list[BuildInfo]] = defaultdict(list)
+    for run in master.running:
+        running[run.node or ""].append(run)
     nodes = [
-        _node(master, node, [w for w in mine if w.key.node == node.name], builds, urls)
+        _node(master, node, workers.get((master.name, node.name), []), running.get(node.name, []), builds, urls)
         for node in sorted(master.nodes, key=lambda n: node_display_name(master.name, n.name))
     ]
     counts = Counter(row["state"] for node in nodes for row in node["executors"])
@@ -135,6 +140,7 @@ def _node(
     master: MasterSnapshot,
     node: Node,
     workers: list[WorkerSnapshot],
+    running: list[BuildInfo],
     builds: dict[str, BuildSnapshot],
     urls: dict[str, str],
 ) -> dict[str, Any]:
@@ -147,7 +153,7 @@ def _node(
     workers = sorted(workers, key=lambda w: w.key.index)
     rows = [_claimed_row(worker, builds, urls) for worker in workers]
     claimed = {worker.build for worker in workers if worker.build is not None}
-    unclaimed = [run for run in master.running if (run.node or "") == node.name and run.uuid not in claimed]
+    unclaimed = [run for run in running if run.uuid not in claimed]
     fillers = [_running_row(run, urls[master.name]) for run in unclaimed]
     fillers += [{"state": "reserved", "by": {"kind": "spare"}}] * master.spares.get(node.name, 0)
     free = {"state": "idle" if master.live and node.accepting else "offline", "by": None}

@@ -6,14 +6,18 @@
     /status.js, /status.css
 
 Each request takes a fresh snapshot of the dispatcher on the event loop
-(the listener runs there), so the page never reads state mid-change. The
-answers forbid caching and, with a Content-Security-Policy that allows only
+(the listener runs there), so the page never reads state mid-change, then
+builds the document and renders it in a thread: with thousands of
+executors that takes a good part of a second, which the loop must not
+wait for (the snapshot is frozen data, safe to read there). The answers
+forbid caching and, with a Content-Security-Policy that allows only
 the page's own script and style, keep injected markup inert should escaping
 ever fail.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -44,16 +48,26 @@ class StatusPage:
 
     def routes(self) -> dict[str, Route]:
         return {
-            "/": lambda: self._answer(HTML, render_page(self.document()).encode()),
-            "/status.html": lambda: self._answer(HTML, render_status(self.document()).encode()),
-            "/status.json": lambda: self._answer("application/json", json.dumps(self.document()).encode()),
-            "/status.js": lambda: self._answer("text/javascript; charset=utf-8", asset("status.js")),
-            "/status.css": lambda: self._answer("text/css; charset=utf-8", asset("status.css")),
+            "/": self._rendered(HTML, render_page),
+            "/status.html": self._rendered(HTML, render_status),
+            "/status.json": self._rendered("application/json", json.dumps),
+            "/status.js": self._static("text/javascript; charset=utf-8", "status.js"),
+            "/status.css": self._static("text/css; charset=utf-8", "status.css"),
         }
 
-    def document(self) -> dict[str, Any]:
-        return status_document(self._snapshot(), self._queues())
+    def _rendered(self, content_type: str, render: Callable[[dict[str, Any]], str]) -> Route:
+        async def route() -> Answer:
+            snapshot, queues = self._snapshot(), self._queues()  # on the loop, where the dispatcher lives
+            text = await asyncio.to_thread(lambda: render(status_document(snapshot, queues)))
+            return Answer(content_type, text.encode(), HEADERS)
+
+        return route
 
     @staticmethod
-    def _answer(content_type: str, body: bytes) -> Answer:
-        return Answer(content_type, body, HEADERS)
+    def _static(content_type: str, name: str) -> Route:
+        body = asset(name)
+
+        async def route() -> Answer:
+            return Answer(content_type, body, HEADERS)
+
+        return route
