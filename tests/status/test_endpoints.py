@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 
 from tests.controller_harness import wait_until
 from tests.status.status_farm import ADMIN_USER, NODE, StatusFarm
@@ -132,9 +133,16 @@ def test_rejected_and_orphaned_builds_appear_under_recent_failures(status_farm):
 
 
 def test_metrics_keep_their_format_and_unknown_paths_are_not_found(status_farm):
-    metrics = raw_get(status_farm.port, "/metrics")
-    assert metrics.status == 200 and metrics.getheader("Content-Type") == "text/plain; version=0.0.4"
-    assert "# TYPE gearman_jenkins_master_up gauge" in metrics.read().decode()
+    with socket.create_connection(("127.0.0.1", status_farm.port), timeout=10) as connection:
+        connection.sendall(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        answer = b"".join(iter(lambda: connection.recv(65536), b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    # Exactly the head the metrics had before the status page shared their listener.
+    assert (
+        head
+        == f"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {len(body)}\r\nConnection: close".encode()
+    )
+    assert b"# TYPE gearman_jenkins_master_up gauge" in body
     page = raw_get(status_farm.port, "/")
     assert page.status == 200 and page.getheader("Content-Type") == "text/html; charset=utf-8"
     assert "script-src 'self'" in page.getheader("Content-Security-Policy")
