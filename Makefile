@@ -5,9 +5,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := groovy gearman-job-server openssh-server
+# chromium: the status page's tests and `make demo`'s screenshot drive it headless.
+SYSTEM_PACKAGES := groovy gearman-job-server openssh-server chromium
 # The commands those packages provide; all present means nothing to install.
-SYSTEM_COMMANDS := groovy gearmand sshd
+SYSTEM_COMMANDS := groovy gearmand sshd chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Groovy's launcher needs JAVA_HOME; derive it from the java on PATH.
 export JAVA_HOME ?= $(shell j=$$(command -v java) && dirname $$(dirname $$(readlink -f $$j)))
@@ -23,7 +24,8 @@ PARALLEL := -n 2 --dist loadfile
 all: install
 
 sysdeps: $(VENV)/.sysdeps
-$(VENV)/.sysdeps:
+# Checked again when the Makefile changes: a package added to the list reaches checkouts set up before.
+$(VENV)/.sysdeps: Makefile
 	@missing=""; for c in $(SYSTEM_COMMANDS); do \
 	  command -v $$c >/dev/null 2>&1 || PATH=$$PATH:/usr/sbin command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; \
 	done; \

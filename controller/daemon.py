@@ -21,6 +21,8 @@ from controller.gearman.connection import Connector, raise_file_limit
 from controller.masters.session import MasterSession
 from controller.metrics import Metrics
 from controller.metrics import serve as serve_metrics
+from controller.status_page.gearman_queues import GearmanQueuePoller
+from controller.status_page.site import StatusPage
 
 log = logging.getLogger("gearman_jenkins.daemon")
 
@@ -43,8 +45,14 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
     metrics = Metrics()
     dispatcher = Dispatcher(config, loop, Connector(config.tls), metrics)
     metrics_server = None
+    queues = GearmanQueuePoller(config.gearman_servers, config.tls)
     if config.options.metrics_port:
-        metrics_server = await serve_metrics(metrics, config.options.metrics_port, config.options.metrics_host)
+        page = StatusPage(dispatcher.snapshot, queues.latest)
+        metrics_server = await serve_metrics(
+            metrics, config.options.metrics_port, config.options.metrics_host, page.routes()
+        )
+        queues.start()
+        log.info("status page on http://%s:%d/", config.options.metrics_host, config.options.metrics_port)
     instance = uuid.uuid4().hex  # this process: a restarted controller is a new lease holder
     sessions = [
         MasterSession(master, config.options, loop, dispatcher, instance, redeploy=redeploy)
@@ -85,6 +93,7 @@ async def serve(config: Config, redeploy: bool = False, embedded: GearmanServer 
     finally:
         if metrics_server is not None:
             metrics_server.close()
+        queues.stop()
         dispatcher.close()
         for session in sessions:
             session.stop()

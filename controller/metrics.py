@@ -2,7 +2,10 @@
 
 Counters are incremented where things happen (the dispatcher); gauges are
 read from the live state when scraped. The HTTP side is the smallest thing
-Prometheus can scrape: any GET answers the text exposition format.
+Prometheus can scrape: ``/metrics`` answers the text exposition format; the
+other paths are the routes the daemon adds (the status page,
+``controller.status_page``), anything else is 404. Every answer closes the
+connection; the method is not looked at, since nothing here changes state.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 log = logging.getLogger("gearman_jenkins.metrics")
 
@@ -64,16 +69,36 @@ def _escape(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-async def serve(metrics: Metrics, port: int, host: str) -> asyncio.AbstractServer:
+@dataclass(frozen=True)
+class Answer:
+    """What a route answers (with 200 OK)."""
+
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# A coroutine, so that a route may render in a thread and keep the event loop free.
+Route = Callable[[], Awaitable[Answer]]
+
+
+async def serve(
+    metrics: Metrics, port: int, host: str, routes: Mapping[str, Route] | None = None
+) -> asyncio.AbstractServer:
+    """Listen on ``host:port``: ``/metrics`` and ``routes`` (path -> what answers it)."""
+
+    async def exposition() -> Answer:
+        return Answer("text/plain; version=0.0.4", metrics.render().encode())
+
+    routes = {"/metrics": exposition, **(routes or {})}
+    not_found = Answer("text/plain; charset=utf-8", f"not found; try {', '.join(routes)}\n".encode())
+
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            body = metrics.render().encode()
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
-                + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                + body
-            )
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            path = _path(head)
+            route = routes.get(path)
+            writer.write(await _routed(route, path) if route else _response("404 Not Found", not_found))
             await writer.drain()
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             pass
@@ -83,3 +108,23 @@ async def serve(metrics: Metrics, port: int, host: str) -> asyncio.AbstractServe
     server = await asyncio.start_server(answer, host, port)
     log.info("metrics on http://%s:%d/metrics", host, port)
     return server
+
+
+def _path(head: bytes) -> str:
+    """The path of the request line ``GET /status.json?x HTTP/1.1``; "" if there is none."""
+    parts = head.split(b"\r\n", 1)[0].split(b" ")
+    return urlsplit(parts[1].decode("latin-1")).path if len(parts) > 1 else ""
+
+
+async def _routed(route: Route, path: str) -> bytes:
+    try:
+        return _response("200 OK", await route())
+    except Exception:  # a bug in a page must not take the metrics listener down
+        log.exception("answering %s failed", path)
+        return _response("500 Internal Server Error", Answer("text/plain; charset=utf-8", b"internal error\n"))
+
+
+def _response(status: str, answer: Answer) -> bytes:
+    headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))), *answer.headers]
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return f"HTTP/1.1 {status}\r\n{lines}Connection: close\r\n\r\n".encode() + answer.body

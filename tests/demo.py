@@ -6,6 +6,10 @@ with a few nodes and labelled jobs, deploys the agent with
 submits builds with `gearman-jenkins submit --wait`, shows which master and
 node ran each, and shuts everything down. Every step runs the real command
 line an operator would type; only the Jenkins masters are doubles.
+
+While the builds run, headless Chromium takes a screenshot of the
+controller's status page into the output directory, ``$DEMO_OUTPUT``
+(default ``demo-output/`` in the current directory).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +31,8 @@ import yaml
 
 from controller.config import GearmanServer
 from controller.gearman.admin import AdminClient
-from tests.gearman_servers import GearProcess
+from tests.browser import Browser
+from tests.gearman_servers import GearProcess, free_port
 from tests.jenkins_double import start_double
 
 MASTERS = {
@@ -40,6 +47,7 @@ JOBS = [
     ("docs", None, "sleep 1"),
 ]
 SUBMISSIONS = [("build:pep8", 6), ("build:unit-tests", 4), ("build:docs", 2), ("build:pep8:precise", 2)]
+SCREENSHOT_RUNNING = 3  # builds running at once when the status page is photographed
 
 
 def step(text: str) -> None:
@@ -66,8 +74,42 @@ def wait_for_workers(server: GearmanServer, function: str, count: int, timeout: 
     raise SystemExit(f"demo: {function} never had {count} workers")
 
 
+def status_document(status_url: str) -> dict:
+    with urllib.request.urlopen(status_url + "status.json", timeout=5) as answer:
+        return json.load(answer)
+
+
+def wait_for_polled_queues(status_url: str, function: str, timeout: float = 30) -> None:
+    """The status page polls the Gearman servers every few seconds: wait until it has seen our workers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        servers = status_document(status_url)["gearman"]
+        if all(any(f["name"] == function for f in server["functions"]) for server in servers):
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"demo: the status page never showed {function} on the Gearman servers")
+
+
+def running_builds(status_url: str) -> int:
+    return sum(build["phase"] == "running" for build in status_document(status_url)["builds"])
+
+
+def screenshot_while_running(browser: Browser, status_url: str, submitting: threading.Thread, path: Path) -> bool:
+    """A screenshot of the status page once builds run; False if the submissions ended first."""
+    while submitting.is_alive():
+        if running_builds(status_url) >= SCREENSHOT_RUNNING:
+            browser.open(status_url)
+            if browser.evaluate("document.querySelectorAll('#builds tr[data-phase=running]').length") > 0:
+                browser.screenshot(path)
+                return True
+        time.sleep(0.1)
+    return False
+
+
 def main() -> int:
     started = time.monotonic()
+    output = Path(os.environ.get("DEMO_OUTPUT", "demo-output")).resolve()
+    output.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="gearman-jenkins-demo-"))
     doubles = {}
     controller = None
@@ -90,6 +132,8 @@ def main() -> int:
         print("jobs: " + ", ".join(f"{job} ({label or 'any node'})" for job, label, _ in JOBS))
 
         config = workdir / "gearman-jenkins.yaml"
+        metrics_port = free_port()
+        status_url = f"http://127.0.0.1:{metrics_port}/"
         config.write_text(
             yaml.safe_dump(
                 {
@@ -98,7 +142,7 @@ def main() -> int:
                         {"name": name, "url": d.url, "user": d.admin_user, "token": d.admin_token}
                         for name, d in doubles.items()
                     ],
-                    "options": {"log_level": "INFO"},
+                    "options": {"log_level": "INFO", "metrics_port": metrics_port},
                 }
             )
         )
@@ -119,23 +163,50 @@ def main() -> int:
         executors = sum(e for nodes in MASTERS.values() for _, labels, e in nodes)
         wait_for_workers(gear.server, "build:docs", executors)
         print(f"controller pid {controller.pid}, log {workdir / 'controller.log'}")
+        print(f"status page: {status_url} (JSON: {status_url}status.json, metrics: {status_url}metrics)")
         command(["status", "-c", str(config)])
+        wait_for_polled_queues(status_url, "build:docs")
 
         step("Submitting builds through Gearman, as Zuul would")
         results = []
-        for function, count in SUBMISSIONS:
-            print()
-            # --wait shows each build's progress on stderr; --json gives us the results to tabulate.
-            out = command(
-                ["submit", "-c", str(config), "--function", function, "--iterations", str(count), "--wait", "--json"],
-                stdout=subprocess.PIPE,
-            ).stdout
-            for line in out.splitlines():
-                if line.strip().startswith("{"):
-                    results.append(json.loads(line))
-            print(
-                f"  {count} x {function}: " + ", ".join(sorted({r["result"] or r["status"] for r in results[-count:]}))
-            )
+
+        def submit_all() -> None:
+            for function, count in SUBMISSIONS:
+                print()
+                # --wait shows each build's progress on stderr; --json gives us the results to tabulate.
+                out = command(
+                    [
+                        "submit",
+                        "-c",
+                        str(config),
+                        "--function",
+                        function,
+                        "--iterations",
+                        str(count),
+                        "--wait",
+                        "--json",
+                    ],
+                    stdout=subprocess.PIPE,
+                ).stdout
+                for line in out.splitlines():
+                    if line.strip().startswith("{"):
+                        results.append(json.loads(line))
+                outcomes = ", ".join(sorted({r["result"] or r["status"] for r in results[-count:]}))
+                print(f"  {count} x {function}: {outcomes}")
+
+        # The status page is photographed from here while the submissions run in a thread.
+        with Browser(workdir / "chromium") as browser:
+            submitting = threading.Thread(target=submit_all, name="submissions")
+            submitting.start()
+            screenshot = output / "status-page.png"
+            photographed = screenshot_while_running(browser, status_url, submitting, screenshot)
+            submitting.join()
+
+        step("The status page while the builds ran")
+        if not photographed:
+            print("demo: the builds ended before the status page showed them running", file=sys.stderr)
+            return 1
+        print(f"screenshot: {screenshot}")
 
         step("Where each build ran")
         print(f"{'function':<22} {'master':<14} {'node':<16} {'build':<6} result")

@@ -24,6 +24,7 @@ import logging
 
 from controller.config import Config, GearmanServer
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase
+from controller.dispatch.failures import RecentFailures
 from controller.dispatch.grabbing import Grabbing
 from controller.dispatch.housekeeping import Housekeeping
 from controller.dispatch.lifecycle import BuildLifecycle
@@ -31,6 +32,7 @@ from controller.dispatch.management import Management
 from controller.dispatch.records import BuildRecords
 from controller.dispatch.reservations import Reservations
 from controller.dispatch.roster import Roster
+from controller.dispatch.snapshot import DispatchSnapshot, take_snapshot
 from controller.gearman.connection import Connector
 from controller.gearman.worker import Assignment, Worker
 from controller.masters.client import RECORD_LIMIT
@@ -51,16 +53,25 @@ class Dispatcher:
         metrics.add_gauges(self._gauges)
         self.sessions: dict[str, MasterSession] = {}
         self.book = BuildBook()
+        self.failures = RecentFailures()
         self.records = BuildRecords([m.name for m in config.masters], config.options.record_wait, RECORD_LIMIT)
         self.reservations = Reservations(loop, self._submit, self._kick)
         self.roster = Roster(connector, config.gearman_servers, self, busy=self._busy, closed=self._worker_closed)
         self.grabbing = Grabbing(loop, self.sessions, self.roster, self.reservations, self.book, self.records, metrics)
         self.lifecycle = BuildLifecycle(
-            config, self.sessions, self.book, self.records, self.reservations, self.roster, self.grabbing, metrics
+            config,
+            self.sessions,
+            self.book,
+            self.records,
+            self.reservations,
+            self.roster,
+            self.grabbing,
+            metrics,
+            self.failures,
         )
         self.management = Management(loop, self.sessions, self.book, self.lifecycle)
         self.housekeeping = Housekeeping(
-            config, self.sessions, self.book, self.lifecycle, self.roster, self.reservations, metrics
+            config, self.sessions, self.book, self.lifecycle, self.roster, self.reservations, metrics, self.failures
         )
         name = config.options.controller_name
         self.presence = Presence(name, connector, config.gearman_servers) if config.gearman_servers else None
@@ -132,6 +143,12 @@ class Dispatcher:
             )
         for key in sorted(self.roster.executors):
             log.warning("state: %s", grabbing.describe(key, self.config.gearman_servers))
+
+    def snapshot(self) -> DispatchSnapshot:
+        """A frozen copy of what the status page shows (no parameter values); call it on the loop."""
+        return take_snapshot(
+            self.sessions, self.book, self.roster, self.grabbing, self.reservations, self.records, self.failures
+        )
 
     def _submit(self, master: str, ops: list) -> asyncio.Future | None:
         session = self.sessions.get(master)

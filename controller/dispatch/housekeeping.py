@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from controller import errors
 from controller.config import Config
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, status_packet
+from controller.dispatch.failures import FailureKind, RecentFailures
 from controller.dispatch.lifecycle import BuildLifecycle
 from controller.dispatch.reservations import Reservations
 from controller.dispatch.roster import Roster
@@ -45,6 +46,7 @@ class Housekeeping:
         roster: Roster,
         reservations: Reservations,
         metrics: Metrics,
+        failures: RecentFailures,
     ):
         self.config = config
         self.sessions = sessions
@@ -53,6 +55,7 @@ class Housekeeping:
         self.roster = roster
         self.reservations = reservations
         self.metrics = metrics
+        self.failures = failures
 
     async def run(self) -> None:
         last_status = time.monotonic()
@@ -90,7 +93,7 @@ class Housekeeping:
                     build.master,
                     grace,
                 )
-                self.lifecycle.fail(build)
+                self.lifecycle.fail(build, f"{build.master} could not schedule it within {grace:.0f} s")
 
     def _orphans_due(self, now: float) -> list[GearmanBuild]:
         """Detached builds past the grace period whose master can be asked to abort them."""
@@ -132,6 +135,8 @@ class Housekeeping:
             grace,
         )
         self.metrics.inc("gearman_jenkins_orphans_aborted_total", master=build.master)
+        why = f"no Gearman job for {grace:.0f} s and no server holds it"
+        self.failures.record(FailureKind.ORPHAN_ABORTED, build, why)
         build.detached_at = None  # its abort is under way; its completion will end it
         ops = []
         if build.number is not None:

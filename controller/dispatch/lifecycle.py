@@ -29,6 +29,7 @@ from controller.contract import payloads
 from controller.contract.model import node_display_name
 from controller.contract.parameters import refused_parameter
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase, packets_for
+from controller.dispatch.failures import FailureKind, RecentFailures
 from controller.dispatch.grabbing import Grabbing
 from controller.dispatch.records import BuildRecords, RecordState
 from controller.dispatch.reservations import HANDOVER_MS, Reservations
@@ -64,6 +65,7 @@ class BuildLifecycle:
         roster: Roster,
         grabbing: Grabbing,
         metrics: Metrics,
+        failures: RecentFailures,
     ):
         self.config = config
         self.sessions = sessions
@@ -73,6 +75,7 @@ class BuildLifecycle:
         self.roster = roster
         self.grabbing = grabbing
         self.metrics = metrics
+        self.failures = failures
 
     # ---- a job arrives ------------------------------------------------------------------
 
@@ -336,7 +339,7 @@ class BuildLifecycle:
                 log.warning(
                     "master %s: lost build %s (uuid %s); telling the client", session.name, build.job, build.uuid
                 )
-                self.fail(build)
+                self.fail(build, "the master shows it neither in its queue nor in its builds")
                 return
             build.apply(outcome.build)
             if build.phase is Phase.DONE:
@@ -416,14 +419,16 @@ class BuildLifecycle:
         self.book.finish(build)
         self._report(build)
 
-    def fail(self, build: GearmanBuild) -> None:
+    def fail(self, build: GearmanBuild, reason: str) -> None:
         """WORK_FAIL: the build is lost; Zuul and other clients retry."""
+        self.failures.record(FailureKind.LOST, build, reason)
         build.lost()
         self._finish(build)
 
     def _reject(self, build: GearmanBuild, reason: str) -> None:
         log.warning("rejected %s (uuid %s): %s", build.job, build.uuid, reason)
         self.metrics.inc("gearman_jenkins_jobs_rejected_total", master=build.master)
+        self.failures.record(FailureKind.REJECTED, build, reason)
         build.rejected(reason)
         self._finish(build)
 

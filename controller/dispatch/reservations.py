@@ -64,6 +64,12 @@ class Reservations:
         now = time.monotonic()
         return {node for node, spares in self._spares.items() if any(until > now for _, until in spares)}
 
+    def spares_of(self, master: str) -> dict[str, int]:
+        """Node -> spare reservations held there, not yet due to be given back."""
+        now = time.monotonic()
+        counts = {node: sum(until > now for _, until in s) for (m, node), s in self._spares.items() if m == master}
+        return {node: count for node, count in counts.items() if count}
+
     def give_back_expired(self) -> None:
         now = time.monotonic()
         for (master, node), spares in list(self._spares.items()):

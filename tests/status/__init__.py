@@ -1,0 +1,1 @@
+"""The status page: its document, its rendering, its endpoints and the page in headless Chromium."""
