@@ -36,12 +36,14 @@ class Farm:
     servers: list[Any] = field(default_factory=list)  # more servers besides ``server``
     tls: Any = None  # TLSConfig the controller and client use
 
-    def write_config(self) -> Path:
+    def write_config(self, masters: list[str] | None = None) -> Path:
+        """The controller's config for the named doubles (default: all of them)."""
         addresses = [s.address for s in [self.server, *self.servers] if s is not None]
-        return write_config(self.config_path, addresses, list(self.doubles.items()), tls=self.tls, **self.options)
+        chosen = [(name, self.doubles[name]) for name in masters or self.doubles]
+        return write_config(self.config_path, addresses, chosen, tls=self.tls, **self.options)
 
-    def start_controller(self, *extra: str) -> ControllerProcess:
-        self.write_config()
+    def start_controller(self, *extra: str, masters: list[str] | None = None) -> ControllerProcess:
+        self.write_config(masters)
         self.controller = ControllerProcess(self.config_path, self.tmp / "controller.log", *extra).start()
         return self.controller
 

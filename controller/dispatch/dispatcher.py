@@ -9,6 +9,7 @@ the part that owns it:
                      --assigned/disconnected--> lifecycle
     management workers ----------------------> management (stop:, set_description:)
     every second ----------------------------> housekeeping (status, orphans, give-up)
+    a config reload ---masters added/removed-> sessions replaced, departures (removed masters)
 
 docs/architecture.md draws the data flow, the threads and the locks.
 """
@@ -21,6 +22,7 @@ import logging
 from controller import errors
 from controller.config import Config, GearmanServer
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase
+from controller.dispatch.departures import Departures
 from controller.dispatch.grabbing import Grabbing
 from controller.dispatch.housekeeping import Housekeeping
 from controller.dispatch.lifecycle import BuildLifecycle
@@ -57,13 +59,35 @@ class Dispatcher:
         self.housekeeping = Housekeeping(
             config, self.sessions, self.book, self.lifecycle, self.roster, self.reservations, metrics
         )
+        self.departures = Departures(loop, self.sessions, self.book, self.roster, self.reservations, self.records)
         self._housekeeping: asyncio.Task | None = None
 
-    # ---- setup and shutdown -------------------------------------------------------------
+    # ---- setup, reloads and shutdown ------------------------------------------------------
 
     def add_session(self, session: MasterSession) -> None:
+        """A master to serve: at start, or added or reconnected by a reload.
+
+        A session of the same name (reconnected, or re-added while leaving) is
+        replaced and stopped: its workers and builds stay, and the new
+        session's first inventory brings them in line, as after a reconnect.
+        """
+        old = self.sessions.get(session.name)
         self.sessions[session.name] = session
-        self.roster.add_manager(session.name, self.management)
+        if old is None:
+            self.records.add(session.name)
+            self.roster.add_manager(session.name, self.management)
+        else:
+            old.stop()
+            self.departures.stay(session.name)
+
+    def remove_master(self, name: str) -> None:
+        """A reload removed the master: no new builds there; it goes once its builds have reported."""
+        self.departures.leave(name)
+        self.grabbing.wake_parked_of(name)
+
+    def use_config(self, config: Config) -> None:
+        """A reload: the options read as they are used (orphan_grace, undeclared_parameters) change now."""
+        self.config = self.lifecycle.config = self.housekeeping.config = config
 
     def start(self) -> None:
         self._housekeeping = self.loop.create_task(self.housekeeping.run())
@@ -85,6 +109,7 @@ class Dispatcher:
     def close(self) -> None:
         if self._housekeeping:
             self._housekeeping.cancel()
+        self.departures.close()
         self.roster.close()
 
     def log_state(self) -> None:
@@ -99,9 +124,10 @@ class Dispatcher:
         )
         for name, session in self.sessions.items():
             log.warning(
-                "state: master %s live=%s record=%s %s",
+                "state: master %s live=%s leaving=%s record=%s %s",
                 name,
                 session.live,
+                self.departures.leaving(name),
                 self.records.state(name).value,
                 self.reservations.describe(name),
             )
@@ -123,8 +149,14 @@ class Dispatcher:
 
     # ---- master sessions ------------------------------------------------------------------
 
+    def _current(self, session: MasterSession) -> bool:
+        """Whether the session is the one serving its master (a replaced one may still report)."""
+        return self.sessions.get(session.name) is session
+
     def master_synced(self, session: MasterSession, changes: Changes, fresh: bool) -> None:
         """An inventory: ``fresh`` after start, a reconnect or an agent restart, else a periodic one."""
+        if not self._current(session):
+            return
         if fresh:
             self.reservations.forget_master(session.name)
         self._sync_roster(session)
@@ -132,6 +164,8 @@ class Dispatcher:
         self._kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
+        if not self._current(session):
+            return
         self.reservations.forget_denials(session.name)
         if changes.jobs:
             self._sync_roster(session)
@@ -141,15 +175,21 @@ class Dispatcher:
         self._kick()
 
     def master_down(self, session: MasterSession, error: errors.GearmanJenkinsError) -> None:
+        if not self._current(session):
+            return
         self.lifecycle.master_down(session)
         self.reservations.forget_master(session.name)
         self._sync_roster(session)
         self._kick()
 
     def _sync_roster(self, session: MasterSession, nodes: set[str] | None = None) -> None:
-        """Workers and function sets to match the view; none while the master is down or we shut down."""
+        """Workers and function sets to match the view; none while the master is down or we shut down.
+
+        A leaving master keeps only the workers that answer for a build.
+        """
         live = session.live and self.grabbing.accepting
-        self.roster.sync(session.name, session.view, live=live, nodes=nodes)
+        view = None if self.departures.leaving(session.name) else session.view
+        self.roster.sync(session.name, view, live=live, nodes=nodes)
         self.grabbing.wake_parked_of(session.name)
 
     # ---- executor workers -------------------------------------------------------------------
