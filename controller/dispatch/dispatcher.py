@@ -122,6 +122,13 @@ class Dispatcher:
             len(self.book),
             grabbing.accepting,
         )
+        log.warning(
+            "state: %d executor workers (%d retiring), %d with grab state, %d management workers",
+            len(self.roster.executors),
+            len(self.roster.retiring),
+            len(grabbing.states),
+            len(self.roster.managers),
+        )
         for name, session in self.sessions.items():
             log.warning(
                 "state: master %s live=%s leaving=%s record=%s %s",
