@@ -66,7 +66,9 @@ def push(double, workdir, unit_label: str) -> float:
     jobs = workdir / "jobs"
     jobs.mkdir(exist_ok=True)
     (jobs / "demo.yaml").write_text(DEFINITIONS.replace("{unit_label}", unit_label))
+    started = time.monotonic()
     jenkins_jobs(double, workdir, "update", str(jobs))
+    print(f"jenkins-jobs update took {time.monotonic() - started:.2f} s")
     return time.monotonic()
 
 
@@ -133,7 +135,7 @@ def test_jobs_pushed_by_jjb_register_within_2_s_and_run_as_defined(farm_factory,
     assert took <= WITHIN, f"functions true {took:.2f} s after the second push"
 
     jenkins_jobs(double, tmp_path, "delete", "demo-unit", "demo-anywhere", "demo-disabled")
-    took = settled(farm, none, time.monotonic())
+    took = settled(farm, none, time.monotonic())  # from when jenkins-jobs delete returned
     print(f"functions gone {took:.2f} s after the delete")
     assert took <= WITHIN, f"functions gone {took:.2f} s after the delete"
     assert "Traceback" not in controller.log()

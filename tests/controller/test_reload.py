@@ -123,6 +123,31 @@ def test_sighup_removes_a_master_once_its_builds_have_reported(tap, farm_factory
     assert after.result == "SUCCESS" and after.completion["manager"] == "jenkins1"
 
 
+def test_a_master_added_back_while_it_leaves_stays(tap, farm_factory):
+    farm = tagged_farm(farm_factory, tap)
+    controller = farm.start_controller()
+    farm.wait_for_function("build:slow:two", workers=2)
+    client = farm.connect_client()
+    running = client.submit("build:slow:two")
+    wait_until(lambda: running.data, 30, "a build on jenkins2 to start")
+    farm.write_config(masters=["jenkins1"])
+    assert controller.reload().endswith("removed jenkins2")
+    wait_until(lambda: function_workers(tap).get("build:quick") == 2, 5, "jenkins2's idle worker to close")
+
+    farm.write_config()
+    assert controller.reload().endswith("added jenkins2")
+
+    wait_until(lambda: function_workers(tap).get("build:quick") == 4, 10, "jenkins2's workers to register again")
+    client.wait([running], SLOW + 30)
+    assert running.result == "SUCCESS" and running.completion["manager"] == "jenkins2"
+    again = client.submit("build:slow:two")
+    client.wait([again], SLOW + 30)
+    assert again.result == "SUCCESS" and again.completion["manager"] == "jenkins2"
+    log = controller.log()
+    assert "master jenkins2 is in the config again: it stays" in log
+    assert "its last Gearman build has reported" not in log
+
+
 def test_an_invalid_config_on_sighup_changes_nothing(tap, farm_factory):
     farm = tagged_farm(farm_factory, tap, masters=1, log_level="INFO")
     controller = farm.start_controller()
