@@ -6,9 +6,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # chromium: the status page's tests and `make demo`'s screenshot drive it headless.
-SYSTEM_PACKAGES := groovy gearman-job-server openssh-server chromium
+# systemd: systemd-analyze checks contrib/systemd's unit; it needs no running systemd.
+SYSTEM_PACKAGES := groovy gearman-job-server openssh-server chromium systemd
 # The commands those packages provide; all present means nothing to install.
-SYSTEM_COMMANDS := groovy gearmand sshd chromium
+SYSTEM_COMMANDS := groovy gearmand sshd chromium systemd-analyze
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Groovy's launcher needs JAVA_HOME; derive it from the java on PATH.
 export JAVA_HOME ?= $(shell j=$$(command -v java) && dirname $$(dirname $$(readlink -f $$j)))

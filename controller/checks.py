@@ -11,7 +11,9 @@ Per Gearman server: one admin connection, ``version`` (its round trip is
 reported). Per master: two GETs (``me/api/json`` with the configured
 credentials, for reachability, ``X-Jenkins`` and authentication;
 ``crumbIssuer/api/json``) and two tiny script calls (``agent_probe``; the
-second is timed as "one script call").
+second is timed as "one script call"). Per token or private key file the
+config names: WARN if group or others may read it (found when the config
+was loaded).
 
 This module never changes anything on a master or a server, never prints,
 and never lets an exception of a check escape: a failure is a ``FAIL``.
@@ -47,7 +49,7 @@ MAX_PARALLEL = 8
 
 @dataclass(frozen=True)
 class Check:
-    """One finding: ``target`` is ``gearman HOST:PORT`` or ``master NAME``."""
+    """One finding: ``target`` is ``gearman HOST:PORT``, ``master NAME`` or ``file PATH``."""
 
     target: str
     check: str
@@ -329,8 +331,19 @@ class _MasterChecks:
 # ---- everything ----------------------------------------------------------------
 
 
+def check_secret_files(config: Config) -> list[Check]:
+    """A token or private key file that group or others may read: ssh warns of such keys too."""
+    return [
+        Check(f"file {warning.path}", "permissions", WARN, str(warning).removesuffix(f"; {warning.fix}"), warning.fix)
+        for warning in config.warnings
+    ]
+
+
 def run_checks(config: Config, masters: Iterable[MasterConfig], timeout: float = DEFAULT_TIMEOUT) -> list[Check]:
-    """Every check, Gearman servers first, in config order; targets are checked in parallel."""
+    """Every check: the config's secret files, then Gearman servers, then masters, in config order.
+
+    Servers and masters are checked in parallel.
+    """
     hints = Hints.of(config)
     jobs: list[Callable[[], list[Check]]] = []
     for server in config.gearman_servers:
@@ -346,7 +359,7 @@ def run_checks(config: Config, masters: Iterable[MasterConfig], timeout: float =
         jobs.append(lambda: [Check("masters", "masters", WARN, "no master configured", fix)])
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(jobs))) as pool:
         results = list(pool.map(_guarded, jobs))
-    return [check for checks in results for check in checks]
+    return check_secret_files(config) + [check for checks in results for check in checks]
 
 
 def _guarded(job: Callable[[], list[Check]]) -> list[Check]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 
-from controller import __version__
+from controller import __version__, logs
 from controller.errors import ConfigError, GearmanJenkinsError, UsageError
 
 EXIT_OK = 0
@@ -52,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if args.log_level:
-        logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logs.configure(args.log_level)
     try:
         return args.run(args)
     except (ConfigError, UsageError) as exc:

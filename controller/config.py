@@ -38,6 +38,7 @@ import dataclasses
 import ipaddress
 import os
 import socket
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,12 +130,32 @@ class Options:
 
 
 @dataclass(frozen=True)
+class ExposedSecret:
+    """A file holding a secret that its owner's group or others may read or write."""
+
+    key: str  # where the config names it, e.g. masters[0].token_file
+    path: Path
+    mode: int  # its permission bits
+
+    @property
+    def fix(self) -> str:
+        return f"chmod 600 {self.path}"
+
+    def __str__(self) -> str:
+        who = " and ".join(
+            name for name, bits in (("group", stat.S_IRWXG), ("others", stat.S_IRWXO)) if self.mode & bits
+        )
+        return f"{self.key}: {self.path} is accessible by {who} (mode {self.mode:04o}); {self.fix}"
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     gearman_servers: tuple[GearmanServer, ...]
     masters: tuple[MasterConfig, ...]
     tls: TLSConfig | None = None
     options: Options = Options()
+    warnings: tuple[ExposedSecret, ...] = field(default=(), compare=False)
 
     def master(self, name: str) -> MasterConfig:
         for master in self.masters:
@@ -204,6 +225,7 @@ class _Validator:
     def __init__(self, path: Path, root: yaml.Node | None):
         self.path = path
         self.root = root
+        self.warnings: list[ExposedSecret] = []
 
     def fail(self, key: str, expected: str) -> ConfigError:
         line = self._line_of(key) if key else 1
@@ -269,6 +291,14 @@ class _Validator:
             raise self.fail(key, f"expected an existing file, {candidate} is not one")
         return candidate
 
+    def secret_file(self, value: Any, key: str) -> Path:
+        """A file that holds a secret; noted in ``warnings`` if group or others may read or write it."""
+        candidate = self.file(value, key)
+        mode = stat.S_IMODE(candidate.stat().st_mode)
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            self.warnings.append(ExposedSecret(key, candidate, mode))
+        return candidate
+
     def config(self, data: Any) -> Config:
         top = self.mapping(data, "", {"gearman", "masters", "options"})
         gearman = self.mapping(top.get("gearman"), "gearman", {"servers", "tls"})
@@ -276,7 +306,7 @@ class _Validator:
         tls = self.tls(gearman["tls"]) if gearman.get("tls") is not None else None
         masters = self.masters(top.get("masters"))
         options = self.options(top.get("options"))
-        return Config(self.path, servers, masters, tls, options)
+        return Config(self.path, servers, masters, tls, options, tuple(self.warnings))
 
     def gearman_servers(self, value: Any) -> tuple[GearmanServer, ...]:
         # May be empty: `run --embedded-gearman` and `submit -s` supply a server.
@@ -301,7 +331,8 @@ class _Validator:
         for name in ("key", "cert", "ca"):
             if name not in tls:
                 raise self.fail(f"gearman.tls.{name}", "missing (TLS needs key, cert and ca)")
-            files[name] = self.file(tls[name], f"gearman.tls.{name}")
+            read = self.secret_file if name == "key" else self.file
+            files[name] = read(tls[name], f"gearman.tls.{name}")
         return TLSConfig(**files)
 
     def masters(self, value: Any) -> tuple[MasterConfig, ...]:
@@ -352,7 +383,7 @@ class _Validator:
         if source == "token":
             return Secret(self.string(item["token"], f"{key}.token"))
         if source == "token_file":
-            token_path = self.file(item["token_file"], f"{key}.token_file")
+            token_path = self.secret_file(item["token_file"], f"{key}.token_file")
             try:
                 text = token_path.read_text(encoding="utf-8").strip()
             except OSError as exc:
@@ -373,7 +404,7 @@ class _Validator:
             user=self.string(item.get("user"), f"{key}.user"),
             jenkins_home=self.string(item.get("jenkins_home"), f"{key}.jenkins_home"),
             port=self.port(item.get("port", 22), f"{key}.port"),
-            key=self.file(item["key"], f"{key}.key") if "key" in item else None,
+            key=self.secret_file(item["key"], f"{key}.key") if "key" in item else None,
             known_hosts=self.file(item["known_hosts"], f"{key}.known_hosts") if "known_hosts" in item else None,
         )
 

@@ -34,10 +34,11 @@ def write_config(path: Path, servers: list[str], masters: list[Any], tls: Any = 
 
 
 class ControllerProcess:
-    def __init__(self, config: Path, log: Path, *extra: str):
+    def __init__(self, config: Path, log: Path, *extra: str, env: dict[str, str] | None = None):
         self.config = config
         self.log_path = log
         self.extra = extra
+        self.env = env or {}  # added to this process's environment
         self.process: subprocess.Popen | None = None
 
     def start(self) -> ControllerProcess:
@@ -46,7 +47,7 @@ class ControllerProcess:
             [sys.executable, "-m", "controller", "run", "-c", str(self.config), *self.extra],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         log.close()
         return self
@@ -60,6 +61,17 @@ class ControllerProcess:
                 self.process.kill()
                 return self.process.wait(10)
         return self.process.returncode if self.process else None
+
+    def reload(self, timeout: float = 10) -> str:
+        """SIGHUP; returns the log line saying how the reload went, once it is there."""
+        outcomes = len(self._reload_outcomes())
+        self.process.send_signal(signal.SIGHUP)
+        return wait_until(
+            lambda: self._reload_outcomes()[outcomes:][:1], timeout, "the controller to log its config reload"
+        )[0]
+
+    def _reload_outcomes(self) -> list[str]:
+        return [line for line in self.log().splitlines() if "config reloaded from" in line or "reload failed" in line]
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

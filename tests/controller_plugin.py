@@ -53,19 +53,21 @@ class Farm:
         self.proxies[master] = TcpProxy("127.0.0.1", double.port)
         return self.proxies[master]
 
-    def write_config(self) -> Path:
+    def write_config(self, masters: list[str] | None = None) -> Path:
+        """The controller's config for the named doubles (default: all of them)."""
         addresses = [s.address for s in [self.server, *self.servers] if s is not None]
-        masters = [
+        chosen = [(name, self.doubles[name]) for name in masters or self.doubles]
+        addressed = [
             (
                 name,
                 MasterAddress(self.proxies[name].url if name in self.proxies else d.url, d.admin_user, d.admin_token),
             )
-            for name, d in self.doubles.items()
+            for name, d in chosen
         ]
-        return write_config(self.config_path, addresses, masters, tls=self.tls, **self.options)
+        return write_config(self.config_path, addresses, addressed, tls=self.tls, **self.options)
 
-    def start_controller(self, *extra: str) -> ControllerProcess:
-        self.write_config()
+    def start_controller(self, *extra: str, masters: list[str] | None = None) -> ControllerProcess:
+        self.write_config(masters)
         self.controller = ControllerProcess(self.config_path, self.tmp / "controller.log", *extra).start()
         return self.controller
 

@@ -55,8 +55,16 @@ def timeout_from(args: argparse.Namespace) -> float:
     return args.timeout
 
 
-def config_from(args: argparse.Namespace) -> Config:
-    return load_config(args.config or default_config_path())
+def config_from(args: argparse.Namespace, warn: bool = True) -> Config:
+    """The config the command line names; ``warn`` prints its warnings (exposed secrets) on stderr.
+
+    ``run`` logs them instead, and ``check`` reports them as checks.
+    """
+    config = load_config(args.config or default_config_path())
+    if warn:
+        for warning in config.warnings:
+            print(f"gearman-jenkins: warning: {warning}", file=sys.stderr)
+    return config
 
 
 def selected_masters(config: Config, args: argparse.Namespace) -> tuple[MasterConfig, ...]:

@@ -104,10 +104,12 @@ class FunctionTable:
     """Function sets for every node of one master, computed once per distinct node shape.
 
     Thousands of nodes usually share a few label sets, so sets are cached by
-    (labels, mode, accepting). A node's own name is one of its atoms but only
-    matters when some job's label mentions it: a label expression depends on
-    the atoms it names and no others, so otherwise the name is left out of
-    the shape and nodes that differ only by name share one entry.
+    (labels, mode, accepting). A node's labels (its own name is one of them)
+    only matter where some job's label mentions them: a label expression
+    depends on the atoms it names and no others, so the shape keeps only
+    those. Nodes that differ by name or by labels no job mentions share one
+    entry, and single-use nodes with labels of their own (Nodepool's) do not
+    grow the cache as they come and go.
     """
 
     jobs: dict[str, Job] = field(default_factory=dict)
@@ -134,7 +136,7 @@ class FunctionTable:
         )
 
     def for_node(self, node: Node) -> frozenset[str]:
-        labels = node.labels if node.name in self._atoms_in_labels else node.labels - {node.name}
+        labels = node.labels & self._atoms_in_labels
         shape = (labels, node.mode, node.accepting)
         functions = self._by_shape.get(shape)
         if functions is None:

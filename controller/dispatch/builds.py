@@ -149,8 +149,9 @@ class GearmanBuild:
 
     # ---- what the client hears ----------------------------------------------------------
 
-    def data(self, manager: str, master_url: str, node_display: str) -> dict[str, Any]:
-        url = master_url + self.url if self.url else None
+    def data(self, manager: str, master_url: str | None, node_display: str) -> dict[str, Any]:
+        """WORK_DATA; ``master_url`` None (a master no longer served) leaves the url out."""
+        url = master_url + self.url if self.url and master_url else None
         return payloads.build_data(
             job=self.job,
             number=self.number,

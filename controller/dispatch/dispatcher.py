@@ -13,6 +13,7 @@ the part that owns it:
 
 Only masters this controller owns (their lease) get workers; every master is
 watched, for the record of which unique id ran where.
+    a config reload ---masters added/removed-> sessions replaced, departures (removed masters)
 
 docs/architecture.md draws the data flow, the threads and the locks.
 """
@@ -24,6 +25,7 @@ import logging
 
 from controller.config import Config, GearmanServer
 from controller.dispatch.builds import BuildBook, GearmanBuild, Phase
+from controller.dispatch.departures import Departures
 from controller.dispatch.failures import RecentFailures
 from controller.dispatch.grabbing import Grabbing
 from controller.dispatch.housekeeping import Housekeeping
@@ -75,14 +77,37 @@ class Dispatcher:
         )
         name = config.options.controller_name
         self.presence = Presence(name, connector, config.gearman_servers) if config.gearman_servers else None
-        self.coordinator = Coordinator(name, self.sessions, self.presence)
+        self.coordinator = Coordinator(name, self.sessions, self.presence, self._preferred_controllers)
         self.membership = MembershipWatch(config.gearman_servers, config.tls, loop, self.coordinator.seen)
+        self.departures = Departures(loop, self.sessions, self.book, self.roster, self.reservations, self.records)
         self._housekeeping: asyncio.Task | None = None
 
-    # ---- setup and shutdown -------------------------------------------------------------
+    # ---- setup, reloads and shutdown ------------------------------------------------------
 
     def add_session(self, session: MasterSession) -> None:
+        """A master to serve: at start, or added or reconnected by a reload.
+
+        A session of the same name (reconnected, or re-added while leaving) is
+        replaced and stopped: its workers and builds stay, and the new
+        session's first inventory brings them in line, as after a reconnect.
+        """
+        old = self.sessions.get(session.name)
         self.sessions[session.name] = session
+        if old is None:
+            self.records.add(session.name)
+        else:
+            session.lease.take_over(old.lease)
+            old.stop()
+            self.departures.stay(session.name)
+
+    def remove_master(self, name: str) -> None:
+        """A reload removed the master: no new builds there; it goes once its builds have reported."""
+        self.departures.leave(name)
+        self.grabbing.wake_parked_of(name)
+
+    def use_config(self, config: Config) -> None:
+        """A reload: the options read as they are used (orphan_grace, undeclared_parameters) change now."""
+        self.config = self.lifecycle.config = self.housekeeping.config = config
 
     def start(self) -> None:
         self._housekeeping = self.loop.create_task(self.housekeeping.run())
@@ -118,6 +143,7 @@ class Dispatcher:
         self.membership.stop()
         if self.presence is not None:
             self.presence.close()
+        self.departures.close()
         self.roster.close()
 
     def log_state(self) -> None:
@@ -130,14 +156,22 @@ class Dispatcher:
             len(self.book),
             grabbing.accepting,
         )
+        log.warning(
+            "state: %d executor workers (%d retiring), %d with grab state, %d management workers",
+            len(self.roster.executors),
+            len(self.roster.retiring),
+            len(grabbing.states),
+            len(self.roster.managers),
+        )
         for name, session in self.sessions.items():
             log.warning(
-                "state: master %s live=%s owned=%s (lease epoch %d, holder %s) record=%s %s",
+                "state: master %s live=%s owned=%s (lease epoch %d, holder %s) leaving=%s record=%s %s",
                 name,
                 session.live,
                 session.lease.owned,
                 session.lease.state.epoch,
                 session.lease.state.owner or "-",
+                self.departures.leaving(name),
                 self.records.state(name).value,
                 self.reservations.describe(name),
             )
@@ -149,6 +183,9 @@ class Dispatcher:
         return take_snapshot(
             self.sessions, self.book, self.roster, self.grabbing, self.reservations, self.records, self.failures
         )
+
+    def _preferred_controllers(self, master: str) -> tuple[str, ...]:
+        return next((m.controllers for m in self.config.masters if m.name == master), ())
 
     def _submit(self, master: str, ops: list) -> asyncio.Future | None:
         session = self.sessions.get(master)
@@ -165,8 +202,14 @@ class Dispatcher:
 
     # ---- master sessions ------------------------------------------------------------------
 
+    def _current(self, session: MasterSession) -> bool:
+        """Whether the session is the one serving its master (a replaced one may still report)."""
+        return self.sessions.get(session.name) is session
+
     def master_synced(self, session: MasterSession, changes: Changes, fresh: bool) -> None:
         """An inventory: ``fresh`` after start, a reconnect or an agent restart, else a periodic one."""
+        if not self._current(session):
+            return
         if fresh:
             self.reservations.forget_master(session.name)
         self._sync_roster(session)
@@ -175,6 +218,8 @@ class Dispatcher:
         self._kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:
+        if not self._current(session):
+            return
         self.reservations.forget_denials(session.name)
         if changes.jobs:
             self._sync_roster(session)
@@ -184,6 +229,8 @@ class Dispatcher:
         self._kick()
 
     def master_down(self, session: MasterSession) -> None:
+        if not self._current(session):
+            return
         self.lifecycle.master_down(session)
         self.reservations.forget_master(session.name)
         self._sync_roster(session)
@@ -192,11 +239,15 @@ class Dispatcher:
 
     def master_owned(self, session: MasterSession) -> None:
         """This controller holds the master's lease now (workers follow its fresh inventory)."""
+        if not self._current(session):
+            return
         self.metrics.inc("gearman_jenkins_ownership_changes_total", master=session.name, change="owned")
         self.roster.add_manager(session.name, self.management)
 
     def master_lost(self, session: MasterSession) -> None:
         """The lease is gone (not renewed in time, fenced, or given to another controller)."""
+        if not self._current(session):
+            return
         self.metrics.inc("gearman_jenkins_ownership_changes_total", master=session.name, change="lost")
         self.roster.drop_master(session.name)
         self.lifecycle.master_lost(session)
@@ -204,11 +255,16 @@ class Dispatcher:
         self._kick()
 
     def _sync_roster(self, session: MasterSession, nodes: set[str] | None = None) -> None:
-        """Workers and function sets to match the view; none while the master is down or we shut down."""
+        """Workers and function sets to match the view; none while the master is down or we shut down.
+
+        Only an owned master has workers of this controller; a leaving one keeps only those that
+        answer for a build.
+        """
         if not session.lease.owned:
             return  # another controller's workers serve it (drop_master closed ours)
         live = session.live and self.grabbing.accepting
-        self.roster.sync(session.name, session.view, live=live, nodes=nodes)
+        view = None if self.departures.leaving(session.name) else session.view
+        self.roster.sync(session.name, view, live=live, nodes=nodes)
         self.grabbing.wake_parked_of(session.name)
 
     # ---- executor workers -------------------------------------------------------------------

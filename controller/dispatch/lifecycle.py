@@ -406,9 +406,10 @@ class BuildLifecycle:
         if not build.attached:
             return
         worker = self.roster.executors.get(build.worker_key)
-        master = self.config.master(build.master)
+        # From the session, not the config: a master a reload removed still reports its builds.
+        session = self.sessions.get(build.master)
         node = "" if build.node is None else node_display_name(build.master, build.node)
-        data = build.data(build.master, master.url, node)
+        data = build.data(build.master, session.master.url if session is not None else None, node)
         packets = packets_for(build, data)
         if worker is not None and packets:
             worker.send_packets(build.assignment, packets)

@@ -47,6 +47,16 @@ class BuildRecords:
     def state(self, master: str) -> RecordState:
         return self._states[master]
 
+    def add(self, master: str) -> None:
+        """A master to wait for, as for those known at start (a reload added it); a known one is left alone."""
+        self._states.setdefault(master, RecordState.WAITING)
+        self._finished.setdefault(master, {})
+
+    def remove(self, master: str) -> None:
+        """A removed master whose builds have all reported: nothing waits for it any more."""
+        self._states.pop(master, None)
+        self._finished.pop(master, None)
+
     def loaded(self, master: str, finished: Iterable[str], complete: bool) -> None:
         """An inventory that carried the master's record: it replaces what was known of it."""
         self._finished[master] = dict.fromkeys(finished)

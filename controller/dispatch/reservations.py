@@ -79,6 +79,12 @@ class Reservations:
             if not spares:
                 del self._spares[(master, node)]
 
+    def give_back(self, master: str) -> None:
+        """Every spare of the master goes back to Jenkins now (it is leaving the controller)."""
+        for node in [node for node in self._spares if node[0] == master]:
+            for reservation, _ in self._spares.pop(node):
+                self.release(master, reservation)
+
     def forget_master(self, master: str) -> None:
         """The master restarted or went away: its reservations are gone with its agent."""
         for node in [node for node in self._spares if node[0] == master]:

@@ -70,6 +70,11 @@ class Roster:
         worker.start()
         return worker
 
+    def remove_manager(self, master: str) -> None:
+        worker = self.managers.pop(master, None)
+        if worker is not None:
+            worker.close()
+
     def sync(self, master: str, view: MasterView | None, live: bool, nodes: Iterable[str] | None = None) -> None:
         """Make the master's executor workers match its view.
 

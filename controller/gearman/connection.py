@@ -93,7 +93,8 @@ class Link(asyncio.Protocol):
 
     ``on_up(link)`` runs when connected (the owner sends its registration),
     ``on_packet(link, packet)`` for every response, ``on_down(link)`` when the
-    connection is lost (whatever the server held for it is gone).
+    connection is lost (whatever the server held for it is gone), but not
+    after ``close()``: the owner asked for that and is done with the link.
     """
 
     def __init__(
@@ -156,7 +157,7 @@ class Link(asyncio.Protocol):
         was_up = self.up
         self.up = False
         self._transport = None
-        if was_up:
+        if was_up and not self._closed:
             self._on_down(self)
         if not self._closed:
             self.start()

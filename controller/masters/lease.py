@@ -67,6 +67,17 @@ class MasterLease:
     def ttl_ms(self) -> int:
         return int(self.seconds * 1000)
 
+    def take_over(self, old: MasterLease) -> None:
+        """A reload replaced the master's session: the lease goes on with the new one."""
+        self.wanted, self.claim, self.state, self.changes = old.wanted, old.claim, old.state, old.changes
+        self._valid_until = old._valid_until
+        if old._expiry is not None:
+            old._expiry.cancel()
+            old._expiry = None
+        old.claim = None
+        if self.claim is not None:
+            self._expiry = self._loop.call_later(max(0.0, self._valid_until - time.monotonic()), self._expired)
+
     # ---- asked by the session thread ----------------------------------------------------
 
     def action(self) -> str | None:

@@ -108,8 +108,16 @@ class MasterSession:
         self._thread.start()
 
     def stop(self) -> None:
+        """For good (shutdown, or a reload replaced or removed the master): queued operations fail now."""
         self._stopped.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._fail_pending()
+
+    def _fail_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for _, future in pending:
+            if not future.done():
+                future.set_exception(errors.MasterError(self.name, "its session was closed"))
 
     def _client(self, timeout: float) -> MasterClient:
         return self._client_factory(self.master, timeout=timeout, counter=self.requests)
@@ -124,6 +132,9 @@ class MasterSession:
         return future
 
     def _send_pending(self) -> None:
+        if self._stopped.is_set():
+            self._fail_pending()
+            return
         while self._pending and self._in_flight < IN_FLIGHT:
             batch: list[tuple[list[Operation], asyncio.Future]] = []
             count = size = 0

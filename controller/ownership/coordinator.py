@@ -10,7 +10,7 @@ free, give up (workers first) when not.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from controller.masters.session import MasterSession
 from controller.ownership.assignment import owners
@@ -20,10 +20,17 @@ log = logging.getLogger("gearman_jenkins.ownership")
 
 
 class Coordinator:
-    def __init__(self, name: str, sessions: Mapping[str, MasterSession], presence: Presence | None):
+    def __init__(
+        self,
+        name: str,
+        sessions: Mapping[str, MasterSession],
+        presence: Presence | None,
+        preferences: Callable[[str], tuple[str, ...]],
+    ):
         self.name = name
         self.sessions = sessions
         self.presence = presence
+        self.preferences = preferences  # master -> its preferred controllers, from the running config
         self.others: dict[str, frozenset[str]] = {}  # other controllers alive -> the masters they reach
         self.decided: dict[str, str | None] = {}
 
@@ -40,7 +47,7 @@ class Coordinator:
         if self.presence is not None:
             self.presence.reaching(sorted(reached))
         reaches = {**self.others, self.name: reached}
-        masters = {name: session.master.controllers for name, session in self.sessions.items()}
+        masters = {name: self.preferences(name) for name in self.sessions}
         current = {name: session.lease.state.owner for name, session in self.sessions.items()}
         decided = owners(masters, reaches, current)
         for name, session in self.sessions.items():

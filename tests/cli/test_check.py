@@ -154,3 +154,23 @@ def test_json_has_every_check_with_its_fix_and_what_was_learned(config, module_g
     assert by_key[("master jenkins1", "script call")]["ms"] > 0
     # The problem lines still go to stderr, for a human watching a script.
     assert "WARN master bare agent" in run.stderr
+
+
+def test_a_token_file_others_may_read_is_a_warning_saying_chmod(tmp_path, doubles, module_gearmand):
+    deployed, _ = doubles
+    token = tmp_path / "jenkins1.token"
+    token.write_text(deployed.admin_token + "\n")
+    token.chmod(0o644)
+    entry = {"name": "jenkins1", "url": deployed.url, "user": deployed.admin_user, "token_file": token.name}
+    config = write_config(tmp_path / "c.yaml", [module_gearmand.address], [entry])
+    run = gearman_jenkins("check", "-c", config)
+    assert run.returncode == 0, str(run)
+    [line] = rows(run, "WARN")
+    assert line.split()[:4] == ["WARN", "file", str(token), "permissions"]
+    assert line.endswith(f"masters[0].token_file: {token} is accessible by group and others (mode 0644)")
+    [problem] = run.stderr.splitlines()
+    assert problem.endswith(f"(mode 0644); chmod 600 {token}")
+
+    token.chmod(0o600)
+    run = gearman_jenkins("check", "-c", config)
+    assert rows(run, "WARN") == [] and run.stderr == ""

@@ -75,6 +75,16 @@ def test_table_shares_sets_between_nodes_that_differ_only_by_name():
     assert first == {"build:pep8", "build:pep8:precise", "build:docs"}
 
 
+def test_table_shares_sets_between_nodes_that_differ_only_by_labels_no_job_mentions():
+    table = FunctionTable()
+    table.set_jobs([Job("unit", "single-use"), Job("docs", None)])
+    first = table.for_node(node("np-1", "single-use", "np-1-label", mode=EXCLUSIVE))
+    for index in range(2, 50):
+        assert table.for_node(node(f"np-{index}", "single-use", f"np-{index}-label", mode=EXCLUSIVE)) is first
+    assert first == {"build:unit", "build:unit:single-use"}
+    assert len(table._by_shape) == 1
+
+
 def test_table_keeps_node_name_when_a_job_label_mentions_it():
     table = FunctionTable()
     table.set_jobs([Job("pinned", "precise-1")])

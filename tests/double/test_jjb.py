@@ -1,9 +1,5 @@
 """Jenkins Job Builder (the real jenkins-jobs command) manages jobs on the double."""
 
-import os
-import subprocess
-import sys
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,9 +7,8 @@ import pytest
 import requests
 
 from tests.double.conftest import MARK, groovy_json
+from tests.jenkins_job_builder import jenkins_jobs
 from tests.waiting import wait_until
-
-JENKINS_JOBS = Path(sys.executable).with_name("jenkins-jobs")
 
 DEFINITIONS = """
 - job-template:
@@ -50,27 +45,6 @@ DEFINITIONS = """
     builders:
       - shell: 'exit 0'
 """
-
-
-def jenkins_jobs(double, workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    ini = workdir / "jenkins_jobs.ini"
-    ini.write_text(
-        textwrap.dedent(f"""
-            [job_builder]
-            ignore_cache=True
-            [jenkins]
-            url={double.url}
-            user={double.admin_user}
-            password={double.admin_token}
-            query_plugins_info=True
-        """)
-    )
-    env = dict(os.environ, HOME=str(workdir), XDG_CACHE_HOME=str(workdir / "cache"))
-    result = subprocess.run(
-        [str(JENKINS_JOBS), "--conf", str(ini), *args], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def write_definitions(workdir: Path, label_expr: str) -> Path:
