@@ -324,7 +324,15 @@ class _MasterChecks:
             self.add("agent", WARN, f"{probe.agents} agents running at once", f"{deploy} to keep one", data=data)
         else:
             epoch = (probe.epoch or "?")[:8]
-            detail = f"agent {probe.version} running (epoch {epoch}), the one this controller ships"
+            lease = probe.lease or {}
+            data["lease"] = lease
+            held = lease.get("held_ms", 0) / 1000
+            owner = (
+                f"owned by controller {lease['owner']} (lease epoch {lease['epoch']}, held {held:g} s)"
+                if lease.get("owner")
+                else "no controller owns it now"
+            )
+            detail = f"agent {probe.version} running (epoch {epoch}), the one this controller ships; {owner}"
             self.add("agent", OK, detail, data=data)
 
 

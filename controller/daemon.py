@@ -77,10 +77,10 @@ async def serve(
         session.start()
     dispatcher.start()
     log.info(
-        "controller %s started: %d masters, Gearman servers %s",
-        config.options.controller_name,
+        "controller started: %d masters, Gearman servers %s; this controller is %s",
         len(config.masters),
         ", ".join(str(s) for s in config.gearman_servers),
+        config.options.controller_name,
     )
     reloader = Reloader(config, load, dispatcher, new_session)
     signals = asyncio.Queue()

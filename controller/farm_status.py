@@ -77,9 +77,20 @@ def master_status(master: MasterConfig, hints: Hints, timeout: float) -> dict[st
         "agent_version": inventory.get("version") or client.version,
         "epoch": epoch,
         "quieting_down": bool(inventory.get("quieting_down")),
+        "lease": _lease(inventory.get("lease") or {}),
         "executors": {key: sum(node[key] for node in nodes) for key in ("total", "idle", "busy", "offline")},
         "nodes": nodes,
         "builds": builds,
+    }
+
+
+def _lease(lease: dict[str, Any]) -> dict[str, Any]:
+    """Which controller owns the master, as its agent says: the holder, the epoch, for how long."""
+    return {
+        "owner": lease.get("owner"),
+        "epoch": int(lease.get("epoch", 0)),
+        "held_s": round(int(lease.get("held_ms", 0)) / 1000, 1),
+        "remaining_s": round(int(lease.get("remaining_ms", 0)) / 1000, 1),
     }
 
 

@@ -24,7 +24,13 @@ def write_config(path: Path, servers: list[str], masters: list[Any], tls: Any = 
             **({"tls": {"key": str(tls.key), "cert": str(tls.cert), "ca": str(tls.ca)}} if tls else {}),
         },
         "masters": [
-            {"name": name, "url": double.url, "user": double.admin_user, "token": double.admin_token}
+            {
+                "name": name,
+                "url": double.url,
+                "user": double.admin_user,
+                "token": double.admin_token,
+                **({"controllers": list(double.controllers)} if getattr(double, "controllers", ()) else {}),
+            }
             for name, double in masters
         ],
         "options": {"event_poll_timeout": 10, "log_level": "DEBUG", **options},

@@ -8,6 +8,7 @@ controller's log in its report.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.controller.jenkins_changes import run as change_script
 from tests.controller_harness import ControllerProcess, function_workers, wait_until, write_config
 from tests.tcp_proxy import TcpProxy
 from tests.zuul_client import ZuulLikeClient
@@ -22,11 +24,20 @@ from tests.zuul_client import ZuulLikeClient
 
 @dataclass(frozen=True)
 class MasterAddress:
-    """Where the controller reaches a master: the double itself, or a proxy in front of it."""
+    """Where the controller reaches a master (the double itself, or a proxy in front of it), and who should own it."""
 
     url: str
     admin_user: str
     admin_token: str
+    controllers: tuple[str, ...] = ()
+
+
+# The lease of a master as its agent holds it (the masters' own word on who owns them).
+LEASE = (
+    "def agent = hudson.ExtensionList.lookup(hudson.model.queue.QueueTaskDispatcher)"
+    ".find { it.getClass().getName() == 'GearmanJenkinsAgent' && !it.stopped }\n"
+    "println groovy.json.JsonOutput.toJson(agent == null ? null : agent.lease.state())"
+)
 
 
 @dataclass
@@ -46,6 +57,8 @@ class Farm:
     servers: list[Any] = field(default_factory=list)  # more servers besides ``server``
     tls: Any = None  # TLSConfig the controller and client use
     proxies: dict[str, TcpProxy] = field(default_factory=dict)  # master -> the proxy the controller goes through
+    preferences: dict[str, tuple[str, ...]] = field(default_factory=dict)  # master -> its preferred controllers
+    named: dict[str, ControllerProcess] = field(default_factory=dict)  # several controllers, by name
 
     def proxy(self, master: str) -> TcpProxy:
         """Put a proxy between the controller and ``master`` (before the controller starts)."""
@@ -53,18 +66,45 @@ class Farm:
         self.proxies[master] = TcpProxy("127.0.0.1", double.port)
         return self.proxies[master]
 
-    def write_config(self, masters: list[str] | None = None) -> Path:
+    def write_config(
+        self,
+        masters: list[str] | None = None,
+        path: Path | None = None,
+        proxies: dict[str, TcpProxy] | None = None,
+        **options: Any,
+    ) -> Path:
         """The controller's config for the named doubles (default: all of them)."""
         addresses = [s.address for s in [self.server, *self.servers] if s is not None]
+        proxies = self.proxies if proxies is None else proxies
         chosen = [(name, self.doubles[name]) for name in masters or self.doubles]
         addressed = [
             (
                 name,
-                MasterAddress(self.proxies[name].url if name in self.proxies else d.url, d.admin_user, d.admin_token),
+                MasterAddress(
+                    proxies[name].url if name in proxies else d.url,
+                    d.admin_user,
+                    d.admin_token,
+                    self.preferences.get(name, ()),
+                ),
             )
             for name, d in chosen
         ]
-        return write_config(self.config_path, addresses, addressed, tls=self.tls, **self.options)
+        return write_config(path or self.config_path, addresses, addressed, tls=self.tls, **{**self.options, **options})
+
+    def start_named_controller(self, name: str, proxies: dict[str, TcpProxy] | None = None) -> ControllerProcess:
+        """One of several controllers of the farm: the same masters and servers, a name of its own."""
+        config = self.write_config(path=self.tmp / f"{name}.yaml", proxies=proxies or {}, controller_name=name)
+        controller = ControllerProcess(config, self.tmp / f"{name}.log").start()
+        self.named[name] = controller
+        return controller
+
+    def lease(self, master: str) -> dict[str, Any] | None:
+        """The master's lease as its agent holds it: owner, epoch, remaining_ms, held_ms."""
+        return json.loads(change_script(self.doubles[master], LEASE))
+
+    def owner(self, master: str) -> str | None:
+        lease = self.lease(master)
+        return lease["owner"] if lease else None
 
     def start_controller(self, *extra: str, masters: list[str] | None = None) -> ControllerProcess:
         self.write_config(masters)
@@ -95,8 +135,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     farm = getattr(item, "_farm", None)
-    if report.failed and farm is not None and farm.controller is not None:
-        report.sections.append(("controller log", farm.controller.log()[-30000:]))
+    if report.failed and farm is not None:
+        if farm.controller is not None:
+            report.sections.append(("controller log", farm.controller.log()[-30000:]))
+        for name, controller in farm.named.items():
+            report.sections.append((f"controller {name} log", controller.log()[-20000:]))
 
 
 @pytest.fixture
@@ -117,8 +160,9 @@ def farm_factory(request, tmp_path, jenkins_double_factory):
         for client in [farm.client, *farm.extra_clients]:
             if client is not None:
                 client.shutdown()
-        if farm.controller is not None:
-            farm.controller.stop()
+        for controller in [farm.controller, *farm.named.values()]:
+            if controller is not None:
+                controller.stop()
         for proxy in farm.proxies.values():
             proxy.close()
 

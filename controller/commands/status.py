@@ -88,8 +88,15 @@ def _render_master(master: dict[str, Any]) -> list[str]:
     quiet = "; QUIETING DOWN (starts no builds)" if master["quieting_down"] else ""
     running = sum(1 for build in master["builds"] if build["state"] == "running")
     queued = len(master["builds"]) - running
+    lease = master["lease"]
+    owner = (
+        f"owned by {lease['owner']} (lease epoch {lease['epoch']}, held {lease['held_s']:g} s)"
+        if lease["owner"]
+        else f"owned by no controller (lease epoch {lease['epoch']})"
+    )
     lines = [
         f"master {name}  {master['url']}  agent {master['agent_version']} (epoch {master['epoch'][:8]}){quiet}",
+        f"  {owner}",
         f"  executors: {executors['total']} total, {executors['idle']} idle, {executors['busy']} busy, "
         f"{executors['offline']} offline; builds: {running} running, {queued} Gearman builds queued in Jenkins",
     ]

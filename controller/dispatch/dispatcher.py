@@ -215,6 +215,7 @@ class Dispatcher:
         self._sync_roster(session)
         self.lifecycle.master_synced(session, changes, fresh)
         self.coordinator.reconsider()
+        session.lease.decided()
         self._kick()
 
     def master_changed(self, session: MasterSession, changes: Changes) -> None:

@@ -41,6 +41,7 @@ class AgentProbe:
     epoch: str | None
     jenkins_version: str
     agents: int
+    lease: dict[str, Any] | None = None  # who owns the master, as the agent says
 
 
 class RequestCounter:
@@ -157,7 +158,12 @@ class MasterClient:
     def probe(self) -> AgentProbe:
         reply = self.run_template("agent_probe.groovy", {})
         return AgentProbe(
-            reply["installed"], reply["version"], reply["epoch"], reply["jenkins_version"], reply["agents"]
+            reply["installed"],
+            reply["version"],
+            reply["epoch"],
+            reply["jenkins_version"],
+            reply["agents"],
+            reply.get("lease"),
         )
 
     def _agent_payload(self, event_limit: int, record_limit: int, record_age_ms: int) -> dict[str, Any]:

@@ -96,8 +96,12 @@ class MasterLease:
         return self._release_due
 
     def expect_decision(self) -> None:
-        """Before an inventory: the loop rules again on whether to own the master once it has it."""
+        """Before an inventory (session thread): the loop rules on ownership once it has applied it."""
         self._decided.clear()
+
+    def decided(self) -> None:
+        """The loop has ruled, with the inventory applied."""
+        self._decided.set()
 
     def await_decision(self, timeout: float) -> None:
         self._decided.wait(timeout)
@@ -107,7 +111,6 @@ class MasterLease:
     def want(self, wanted: bool) -> None:
         """The ownership rules decided; giving a master up drops its workers first, then the lease."""
         self.wanted = wanted
-        self._decided.set()
         if not wanted and self.claim is not None:
             self._release_due = self.claim
             self._lose("another controller should own it")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.bench import agent_cost, floor, latency, scale, throughput
+from tests.bench import agent_cost, floor, latency, scale, takeover, throughput
 from tests.bench.clients import TimedClient
 from tests.bench.farm import Farm, function_workers, progress, raise_own_file_limit, wait_for
 from tests.bench.report import add_distribution, environment, table, verdicts
@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_phase("dispatch", workdir, errors, lambda farm: dispatch_phase(farm, args, results))
         run_phase("agent-cost", workdir, errors, lambda farm: results.update(agent_cost.measure(farm)))
+        kills = 3 if args.quick else takeover.KILLS
+        run_phase("takeover", workdir, errors, lambda farm: results.update(takeover.measure(farm, kills)))
         for level in args.levels:
             reregister = level == args.levels[-1]
             run_phase(

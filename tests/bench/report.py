@@ -57,6 +57,7 @@ TARGETS: dict[str, tuple[str, Check]] = {
     "reregister_s_5000": ("< 2", lambda r: r["reregister_s_5000"] < 2),
     "throughput_builds_per_s": (">= 50", lambda r: r["throughput_builds_per_s"] >= 50),
     "throughput_failures": ("== 0", lambda r: r["throughput_failures"] == 0),
+    "takeover_lease_s_max": ("<= 15", lambda r: r["takeover_lease_s_max"] <= 15),
 }
 
 ROWS = [
@@ -79,6 +80,10 @@ ROWS = [
     ("node_scan_ms_agent", "ms"),
     ("can_take_ns_agent_0_1", "ns"),
     ("can_take_ns_agent", "ns"),
+    ("takeover_lease_s_p50", "s"),
+    ("takeover_lease_s_max", "s"),
+    ("takeover_workers_s_p50", "s"),
+    ("takeover_workers_s_max", "s"),
 ]
 for _n in (100, 1000, 5000):
     ROWS += [

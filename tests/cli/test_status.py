@@ -96,10 +96,11 @@ def test_running_builds_nodes_and_gearman_functions_in_aligned_tables(farm, modu
 
     master = section(run.stdout, "master jenkins1")
     assert master[0].startswith(f"master jenkins1  {jenkins1.url}  agent {agent_version()} (epoch ")
-    assert master[1] == (
+    assert re.fullmatch(r"  owned by \S+ \(lease epoch \d+, held \d+(\.\d)? s\)", master[1]), master[1]
+    assert master[2] == (
         "  executors: 3 total, 1 idle, 2 busy, 0 offline; builds: 2 running, 0 Gearman builds queued in Jenkins"
     )
-    assert master[2:] == [
+    assert master[3:] == [
         "  NODE        STATE   EXECUTORS  IDLE  BUSY  OFFLINE  MODE    LABELS",
         "  (built-in)  online          2     1     1        0  NORMAL  -",
         "  agent1      online          1     0     1        0  NORMAL  linux x86",
@@ -123,7 +124,7 @@ def test_master_without_agent_is_one_line_and_the_rest_is_still_reported(config,
     assert run.returncode == 1
     [bare] = lines_with(run.stdout, "master bare")
     assert bare == f"master bare  NO AGENT  no agent installed; run `gearman-jenkins deploy -c {config} --master bare`"
-    assert section(run.stdout, "master jenkins1")[2].lstrip().startswith("NODE")
+    assert section(run.stdout, "master jenkins1")[3].lstrip().startswith("NODE")
     assert section(run.stdout, f"gearman {module_gearmand.address}")[1].lstrip().startswith("FUNCTION")
 
 

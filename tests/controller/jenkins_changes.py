@@ -75,7 +75,12 @@ SNIPPETS = {
 
 
 def change(double: Any, name: str, **data: Any) -> str:
-    script = _DECODE.replace("{data}", groovy_data(data)) + SNIPPETS[name]
+    return run(double, SNIPPETS[name], name, **data)
+
+
+def run(double: Any, snippet: str, name: str = "snippet", **data: Any) -> str:
+    """Runs a Groovy snippet with ``data`` and ``j`` bound; its output, stripped."""
+    script = _DECODE.replace("{data}", groovy_data(data)) + snippet
     output = double.run_script(script)
     if "\tat " in output and "Exception" in output:
         raise AssertionError(f"{name} failed on {double.url}:\n{output}")
