@@ -37,7 +37,8 @@ def test_workers_register_per_executor_with_manager_workers(farm):
     double.create_job("pep8", command="true", label="precise || oneiric")
     farm.start_controller()
     farm.wait_for_function("build:pep8:precise", workers=2)
-    workers = wait_until(lambda: worker_functions(farm.server), message="workers listed")
+    managers = {"jenkins1_manager", "jenkins2_manager"}  # registered once the controller owns the masters
+    workers = wait_until(lambda: (w := worker_functions(farm.server)) and managers <= w.keys() and w, message="workers")
     assert workers["precise-123_exec-0"] == {"build:pep8", "build:pep8:precise"}
     assert workers["precise-123_exec-1"] == {"build:pep8", "build:pep8:precise"}
     assert workers["jenkins1_manager"] == {"stop:jenkins1", "set_description:jenkins1"}
