@@ -45,6 +45,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     final List registrations = []
     // Made before any listener is registered: a listener may ask it for a delayed node scan at once.
     private final Timer timer
+    // Node block -> uuid of the Gearman Pipeline it belongs to ('' for none). canTake asks for every
+    // node at every maintenance, and reading a run's actions asks each TransientActionFactory anew.
+    private final Map<Object, String> blockBuilds = Collections.synchronizedMap(new WeakHashMap<Object, String>())
     private boolean quietingDown
 
     GearmanJenkinsAgent(String version, int eventLimit, int recordLimit, long recordAgeMs) {
@@ -437,8 +440,13 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     /** The uuid of the agent's Gearman build a queue item is, or for a node block belongs to; else null. */
     private String gearmanBuildOf(Queue.Item item) {
         if (GearmanJenkinsPipelines.isNodeBlock(item.task)) {
-            Run run = GearmanJenkinsPipelines.runOf(item.task)
-            return run == null ? null : gearmanUuidOf(run)
+            String uuid = blockBuilds.get(item.task)
+            if (uuid == null) {
+                Run run = GearmanJenkinsPipelines.runOf(item.task)
+                uuid = (run == null ? null : gearmanUuidOf(run)) ?: ''
+                blockBuilds.put(item.task, uuid)
+            }
+            return uuid ?: null
         }
         String uuid = GearmanJenkinsRecords.gearmanUuid(item)
         return uuid != null && isOwnItem(item, uuid) ? uuid : null
