@@ -45,7 +45,9 @@ def settle(farm, expected: set[str], message: str) -> None:
     wait_until(lambda: functions(farm) == expected, WITHIN, message)
 
 
-def test_jobs_in_folders_register_by_full_name_and_no_short_name_alias(folders):
+def test_jobs_in_nested_folders_register_build_stop_and_describe_by_full_name_only(folders):
+    client = folders.client
+    double = folders.doubles["jenkins1"]
     assert functions(folders) == {
         "build:team/sub/unit",
         "build:team/sub/unit:linux",
@@ -54,11 +56,6 @@ def test_jobs_in_folders_register_by_full_name_and_no_short_name_alias(folders):
         "build:unit",  # the top-level job: its full name is its short name
         "build:unit:linux",
     }  # no build:lonely, although only one job is called lonely
-
-
-def test_jobs_in_nested_folders_build_stop_and_describe_by_full_name(folders):
-    client = folders.client
-    double = folders.doubles["jenkins1"]
 
     unit = client.submit("build:team/sub/unit")
     client.wait([unit], 30)

@@ -84,7 +84,7 @@ def test_a_pipelines_first_node_block_runs_on_the_executor_that_grabbed_it(four_
 
 def test_work_data_names_the_grabbing_node_when_the_run_starts_before_its_block(four_nodes):
     double = four_nodes.doubles["jenkins1"]
-    record = four_nodes.client.submit("build:one-block", {"BEFORE": "5000"})
+    record = four_nodes.client.submit("build:one-block", {"BEFORE": "3000"})
 
     data = wait_until(lambda: record.data, 30, "WORK_DATA")
 
@@ -147,9 +147,7 @@ def jenkins_builds(double, job: str) -> list[dict]:
     return json.loads(change(double, "builds_of", job=job))
 
 
-@pytest.fixture
-def one_node(farm_factory, gearmand):
-    """One node with two executors: two blockers fill it."""
+def test_a_pipeline_is_cancelled_while_it_runs_in_the_jenkins_queue_and_in_the_gearman_queue(farm_factory, gearmand):
     farm = farm_factory(gearmand, masters=1)
     double = farm.doubles["jenkins1"]
     change(double, "set_builtin_executors", executors=0)
@@ -159,61 +157,49 @@ def one_node(farm_factory, gearmand):
     double.create_pipeline("serial-pipe", pipeline(("linux", 60)), concurrent=False, sandbox=False)
     farm.start_controller()
     farm.wait_for_function("build:serial-pipe", workers=2)
-    farm.connect_client()
-    return farm
+    client = farm.connect_client()
 
+    # Running, in its node block: the run is aborted.
+    running = client.submit("build:pipe")
+    data = wait_until(lambda: running.data, 30, "run started")
+    wait_until(lambda: blocks(double, "pipe", data["number"]), 30, "its node block running")
+    stop = client.submit("stop:jenkins1", {"uuid": running.unique})
+    client.wait([stop, running], 30)
+    assert "aborted" in stop.completion
+    assert running.kinds()[0] == "WORK_DATA" and running.kinds()[-1] == "WORK_COMPLETE"
+    assert running.result == "ABORTED"
+    assert [(r["number"], r["result"]) for r in runs(double, "pipe")] == [(data["number"], "ABORTED")]
 
-def test_cancelling_a_pipeline_in_the_gearman_queue_completes_it_aborted_without_a_run(one_node):
-    client = one_node.client
-    blockers = [client.submit("build:blocker") for _ in range(2)]
-    for blocker in blockers:
-        wait_until(lambda blocker=blocker: blocker.data, 30, "blocker started")
-    waiting = client.submit("build:pipe")  # no free executor: it waits in gearmand's queue
+    # In Jenkins' queue: the job runs one build at a time, so the second waits there, holding the other executor.
+    first = client.submit("build:serial-pipe")
+    wait_until(lambda: first.data, 30, "first run started")
+    queued = client.submit("build:serial-pipe")
+    wait_until(lambda: change(double, "queue_length") == "1", 30, "second run in the Jenkins queue")
+    stop = client.submit("stop:jenkins1", {"uuid": queued.unique})
+    client.wait([stop, queued], 30)
+    assert "removed" in stop.completion
+    assert queued.kinds() == ["WORK_COMPLETE"]
+    assert queued.result == "ABORTED"
+    assert [r["number"] for r in runs(double, "serial-pipe")] == [first.data["number"]]
 
+    # In gearmand's queue: both executors are busy, so no worker takes it; it completes without a run.
+    blocker = client.submit("build:blocker")
+    wait_until(lambda: blocker.data, 30, "blocker started")
+    waiting = client.submit("build:pipe")
     stop = client.submit("stop:jenkins1", {"uuid": waiting.unique})
     client.wait([stop], 30)
     assert "will complete as ABORTED" in stop.completion
-    client.wait([client.stop("jenkins1", "blocker", b.data["number"]) for b in blockers], 30)
-
-    client.wait([waiting, *blockers], 30)
+    client.wait(
+        [
+            client.stop("jenkins1", "blocker", blocker.data["number"]),
+            client.stop("jenkins1", "serial-pipe", first.data["number"]),
+        ],
+        30,
+    )
+    client.wait([waiting, blocker, first], 30)
     assert waiting.kinds() == ["WORK_COMPLETE"]
     assert waiting.result == "ABORTED"
-    assert runs(one_node.doubles["jenkins1"], "pipe") == []
-
-
-def test_cancelling_a_pipeline_in_the_jenkins_queue_removes_it_and_completes_it_aborted(one_node):
-    client = one_node.client
-    double = one_node.doubles["jenkins1"]
-    first = client.submit("build:serial-pipe")
-    wait_until(lambda: first.data, 30, "first run started")
-    # The job runs one build at a time: the second waits in Jenkins' queue, holding the other executor.
-    second = client.submit("build:serial-pipe")
-    wait_until(lambda: change(double, "queue_length") == "1", 30, "second run in the Jenkins queue")
-
-    stop = client.submit("stop:jenkins1", {"uuid": second.unique})
-    client.wait([stop, second], 30)
-
-    assert "removed" in stop.completion
-    assert second.kinds() == ["WORK_COMPLETE"]
-    assert second.result == "ABORTED"
-    assert [r["number"] for r in runs(double, "serial-pipe")] == [first.data["number"]]
-    client.wait([client.stop("jenkins1", "serial-pipe", first.data["number"])], 30)
-
-
-def test_cancelling_a_running_pipeline_aborts_its_run(one_node):
-    client = one_node.client
-    double = one_node.doubles["jenkins1"]
-    build = client.submit("build:pipe")
-    data = wait_until(lambda: build.data, 30, "run started")
-    wait_until(lambda: blocks(double, "pipe", data["number"]), 30, "its node block running")
-
-    stop = client.submit("stop:jenkins1", {"uuid": build.unique})
-    client.wait([stop, build], 30)
-
-    assert "aborted" in stop.completion
-    assert build.kinds()[0] == "WORK_DATA" and build.kinds()[-1] == "WORK_COMPLETE"
-    assert build.result == "ABORTED"
-    assert [(r["number"], r["result"]) for r in runs(double, "pipe")] == [(data["number"], "ABORTED")]
+    assert len(runs(double, "pipe")) == 1
 
 
 def test_offline_node_when_complete_takes_the_pinned_blocks_node_offline_before_work_complete(farm_factory, gearmand):
@@ -221,8 +207,8 @@ def test_offline_node_when_complete_takes_the_pinned_blocks_node_offline_before_
     double = farm.doubles["jenkins1"]
     change(double, "set_builtin_executors", executors=0)
     double.add_node("once", labels="single-use", executors=1)
-    # After its block the run goes on for 3 s on the built-in node, the block's executor idle.
-    double.create_pipeline("use-once", pipeline(("single-use", 0), after_ms=3000), sandbox=False)
+    # After its block the run goes on for 2 s on the built-in node, the block's executor idle.
+    double.create_pipeline("use-once", pipeline(("single-use", 0), after_ms=2000), sandbox=False)
     double.create_job("native-once", command="true", label="once")
     farm.start_controller()
     farm.wait_for_function("build:use-once")
