@@ -82,6 +82,12 @@ def test_jobs_in_nested_folders_register_build_stop_and_describe_by_full_name_on
     assert change(double, "build_description", job="team/sub/unit", number=unit.data["number"]) == (
         "<b>in a folder</b>"
     )
+    describe = client.submit(
+        "set_description:jenkins1", {"name": "team/sub/pipe", "number": data["number"], "html_description": "stopped"}
+    )
+    client.wait([describe], 30)
+    assert describe.kinds() == ["WORK_COMPLETE"]
+    assert change(double, "build_description", job="team/sub/pipe", number=data["number"]) == "stopped"
 
 
 def test_moved_renamed_and_disabled_jobs_in_folders_reregister_within_2_s(folders):
