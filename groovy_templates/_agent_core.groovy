@@ -5,15 +5,28 @@
   what the listeners hear into records and events, and hands its state to the
   agent that replaces it.
 
+  Pipelines (README: Pipeline jobs): a Gearman Pipeline's run starts on a
+  one-off executor of the built-in node while its pin goes on holding the
+  reserved executor; the run's first node block that node admits is kept to
+  it, blocks it does not admit go where Jenkins puts them. The run is reported
+  on the pinned node from its start, which is where the controller counts it.
+
   Jenkins APIs: hudson/model/queue/QueueTaskDispatcher.java (canTake(Node,
-  BuildableItem)), hudson/ExtensionList.java (lookup, add, remove),
-  hudson/model/Queue.java (withLock, getItems, scheduleMaintenance),
-  hudson/model/Computer.java (getExecutors, countIdle, setTemporaryOfflineCause
-  since 2.482, setTemporarilyOffline before), hudson/model/Executor.java
-  (getCurrentExecutable, getOwner), hudson/slaves/OfflineCause.java (ByCLI),
+  BuildableItem); Queue.makeFlyWeightTaskBuildable asks Node.canTake only, so
+  a Pipeline run's own item never comes here, its node blocks do),
+  hudson/ExtensionList.java (lookup, add, remove), hudson/model/Queue.java
+  (withLock, getItems, scheduleMaintenance; LeftItem.outcome: onLeft fires on the
+  executor's thread, under the queue lock, before the task's executable exists),
+  hudson/model/queue/WorkUnitContext.java (getPrimaryWorkUnit), WorkUnit.java
+  (getExecutor), hudson/model/Computer.java (getExecutors: a finished task's
+  executor is replaced under the queue lock, getOneOffExecutors, countIdle,
+  setTemporaryOfflineCause since 2.482, setTemporarilyOffline before),
+  hudson/model/Executor.java (getCurrentExecutable, getOwner),
+  hudson/slaves/OfflineCause.java (ByCLI),
   hudson/model/listeners/SaveableListener.java, jenkins/model/Nodes.java
   (save: one file per node, nodes/NAME/config.xml), hudson/security/ACL.java,
   hudson/init/InitMilestone.java and jenkins/model/Jenkins.java (getInitLevel).
+  Plugin APIs: see _agent_pipelines.groovy.
 -#}
 class GearmanJenkinsAgent extends QueueTaskDispatcher {
     static final Logger LOG = Logger.getLogger('gearman-jenkins')
@@ -34,6 +47,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     final List registrations = []
     // Made before any listener is registered: a listener may ask it for a delayed node scan at once.
     private final Timer timer
+    // Node block -> uuid of the Gearman Pipeline it belongs to ('' for none). canTake asks for every
+    // node at every maintenance, and reading a run's actions asks each TransientActionFactory anew.
+    private final Map<Object, String> blockBuilds = Collections.synchronizedMap(new WeakHashMap<Object, String>())
     private boolean quietingDown
 
     GearmanJenkinsAgent(String version, int eventLimit, int recordLimit, long recordAgeMs) {
@@ -107,9 +123,28 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             if (state.lease != null) {
                 lease.adopt(state.lease)  // the owning controller goes on at its epoch
             }
+            endPipelinesNoLongerRunning()
             Jenkins.get().getQueue().scheduleMaintenance()
         } catch (Exception e) {
             LOG.log(Level.WARNING, 'gearman-jenkins: could not carry over the previous agent state', e)
+        }
+    }
+
+    /**
+     * Holds of Gearman Pipeline runs passed over from a previous agent: a run that ended
+     * before this agent's listeners were there gives them up now (one ending later does
+     * so itself, through buildCompleted).
+     */
+    private void endPipelinesNoLongerRunning() {
+        Set<String> uuids = holds.allKept().collect { it.uuid as String } as Set
+        uuids.addAll(holds.dueRuns())
+        uuids.each { String uuid ->
+            Map record = records.get(uuid)
+            def run = record?.number == null ? null : GearmanJenkinsOperations.job(record.job)?.getBuildByNumber(record.number as int)
+            if (run == null || !run.isBuilding()) {
+                holds.endRun(uuid, 0)
+                holds.unkeep(uuid)
+            }
         }
     }
 
@@ -186,7 +221,7 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
 
     void saved(Saveable saveable, XmlFile file) {
         stats.count('saves')
-        if (saveable instanceof AbstractProject) {
+        if (GearmanJenkinsShapes.dispatchable(saveable) != null) {
             shapes.refreshJob(saveable)
         } else if (saveable instanceof Node) {
             shapes.refreshNode(saveable)  // an agent, or Jenkins itself: the built-in node
@@ -211,33 +246,58 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
     }
 
     void buildStarted(Run run) {
-        if (!(run instanceof AbstractBuild)) {
+        boolean pipeline = GearmanJenkinsPipelines.isPipelineRun(run)
+        if (!(run instanceof AbstractBuild) && !pipeline) {
             return
         }
         String uuid = gearmanUuidOf(run)
-        Map record = GearmanJenkinsRecords.runRecord(run, uuid)
+        if (pipeline && uuid == null) {
+            return  // its run holds no agent's executor: only its node blocks do, like any task
+        }
+        Map record
+        if (pipeline) {
+            // The pin stays: it holds the reserved executor for the run's pinned block.
+            holds.expectBlock(uuid)
+            record = GearmanJenkinsRecords.runRecord(run, uuid, holds.pinOf(uuid))
+        } else {
+            record = GearmanJenkinsRecords.runRecord(run, uuid)
+        }
         record.state = 'running'
         if (uuid != null) {
             records.track(record)
-            releasePin(uuid)
+            if (!pipeline) {
+                releasePin(uuid)
+            }
         }
         events.emit('build_started', [build: record])
     }
 
     void buildCompleted(Run run) {
-        if (!(run instanceof AbstractBuild)) {
+        boolean pipeline = GearmanJenkinsPipelines.isPipelineRun(run)
+        if (!(run instanceof AbstractBuild) && !pipeline) {
             return
         }
         String uuid = gearmanUuidOf(run)
-        Map record = GearmanJenkinsRecords.runRecord(run, uuid)
+        if (pipeline && uuid == null) {
+            return
+        }
+        Map record = pipeline ? GearmanJenkinsRecords.runRecord(run, uuid, records.get(uuid)?.node as String)
+                              : GearmanJenkinsRecords.runRecord(run, uuid)
         long now = System.currentTimeMillis()
         record.state = 'finished'
         record.finished = now
         record.duration = Math.max(0L, now - run.getStartTimeInMillis())
         if (uuid != null) {
-            record.node_offlined = offlineIfAsked(run, uuid)
+            record.node_offlined = offlineIfAsked(run, uuid, pipeline)
             Long handoverMs = holds.handovers.remove(uuid)
-            if (handoverMs != null && !record.node_offlined) {
+            boolean handOver = handoverMs != null && !record.node_offlined
+            if (pipeline) {
+                // Only an executor the run still holds (its pin, unused) can pass to the next Gearman build:
+                // the one its pinned block used went back to Jenkins when the block ended.
+                record.handover = holds.endRun(uuid, handOver ? handoverMs : 0L)
+                holds.unkeep(uuid)
+                Jenkins.get().getQueue().scheduleMaintenance()
+            } else if (handOver) {
                 record.handover = holds.handOver(record.node as String, handoverMs)
             }
             records.finish(record)
@@ -245,13 +305,27 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         events.emit('build_completed', [build: record])
     }
 
-    /** OFFLINE_NODE_WHEN_COMPLETE: still on the executor, so no other build can take the node first. */
-    private boolean offlineIfAsked(Run run, String uuid) {
+    private static boolean offlineRequested(Run run) {
         def flag = run.getAction(ParametersAction)?.getParameter(OFFLINE_PARAMETER)?.getValue()
-        if (flag == null || !TRUE_VALUES.contains(flag as String)) {
+        return flag != null && TRUE_VALUES.contains(flag as String)
+    }
+
+    /**
+     * OFFLINE_NODE_WHEN_COMPLETE. A freestyle build is still on its executor, so no other build can
+     * take the node first; a Pipeline's pinned block has left its executor, which has been kept from
+     * other builds since (keptIdle). A Pipeline whose pinned block never ran takes no node offline.
+     */
+    private boolean offlineIfAsked(Run run, String uuid, boolean pipeline) {
+        if (!offlineRequested(run)) {
             return false
         }
-        Computer computer = run.getExecutor()?.getOwner() ?: run.getBuiltOn()?.toComputer()
+        Computer computer
+        if (pipeline) {
+            Map block = holds.keptOf(uuid)
+            computer = block == null ? null : GearmanJenkinsShapes.nodeNamed(block.node as String)?.toComputer()
+        } else {
+            computer = run.getExecutor()?.getOwner() ?: run.getBuiltOn()?.toComputer()
+        }
         if (computer == null) {
             return false
         }
@@ -270,6 +344,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
 
     void queueItemLeft(Queue.LeftItem item) {
         if (!item.isCancelled()) {
+            if (GearmanJenkinsPipelines.isNodeBlock(item.task)) {
+                nodeBlockStarted(item)
+            }
             return
         }
         String uuid = GearmanJenkinsRecords.gearmanUuid(item)
@@ -283,6 +360,33 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         record.finished = System.currentTimeMillis()
         records.finish(record)
         events.emit('queue_cancelled', [build: record])
+    }
+
+    /**
+     * A node block took an executor (called under the queue lock, before the block runs). If it
+     * is a Gearman Pipeline's pinned block, the pin has done its work: the block holds the
+     * executor now, and with OFFLINE_NODE_WHEN_COMPLETE keeps it from others until the run completes.
+     */
+    private void nodeBlockStarted(Queue.LeftItem item) {
+        Run run = GearmanJenkinsPipelines.runOf(item.task)
+        String uuid = run == null ? null : gearmanUuidOf(run)
+        def executor = item.outcome.getPrimaryWorkUnit().getExecutor()
+        Node node = executor?.getOwner()?.getNode()
+        if (uuid == null || node == null || !holds.blockStarted(uuid, node.getNodeName())) {
+            return
+        }
+        if (offlineRequested(run)) {
+            holds.keep(uuid, node.getNodeName(), executor)
+        }
+        Map record = records.get(uuid)
+        if (record != null && record.node != node.getNodeName()) {
+            // Its pin had gone with the node it named: the build is where this block runs.
+            Map moved = new LinkedHashMap(record)
+            moved.node = node.getNodeName()
+            moved.node_labels = node.getAssignedLabels().collect { it.getName() }.sort()
+            records.track(moved)
+        }
+        Jenkins.get().getQueue().scheduleMaintenance()
     }
 
     /**
@@ -321,17 +425,25 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         }
     }
 
+    /**
+     * An item of the agent's Gearman build waits for the node its pin names; for a Pipeline that
+     * is the run's node block the pinned node admits (the others go where Jenkins puts them).
+     * Every other item, and a Gearman build's item without a pin, keeps off executors held for
+     * Gearman builds.
+     */
     private CauseOfBlockage blockage(Node node, Queue.BuildableItem item) {
         String name = node.getNodeName()
-        String uuid = GearmanJenkinsRecords.gearmanUuid(item)
-        if (uuid != null && isOwnItem(item, uuid)) {
+        String uuid = gearmanBuildOf(item)
+        if (uuid != null) {
             String pinned = holds.pinOf(uuid)
-            if (pinned != null && pinned != name) {
-                return new GearmanJenkinsBlockage("Gearman build ${uuid} waits for node ${pinned ?: 'built-in'}")
+            if (pinned != null && (!GearmanJenkinsPipelines.isNodeBlock(item.task) || pinnedBlock(pinned, item))) {
+                if (pinned != name) {
+                    return new GearmanJenkinsBlockage("Gearman build ${uuid} waits for node ${pinned ?: 'built-in'}")
+                }
+                return null
             }
-            return null
         }
-        int reserved = holds.heldOn(name)
+        int reserved = holds.heldOn(name) + keptIdle(node, uuid)
         if (reserved > 0) {
             Computer computer = node.toComputer()
             if (computer != null && computer.countIdle() <= reserved) {
@@ -339,6 +451,54 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             }
         }
         return null
+    }
+
+    /** The uuid of the agent's Gearman build a queue item is, or for a node block belongs to; else null. */
+    private String gearmanBuildOf(Queue.Item item) {
+        if (GearmanJenkinsPipelines.isNodeBlock(item.task)) {
+            String uuid = blockBuilds.get(item.task)
+            if (uuid == null) {
+                Run run = GearmanJenkinsPipelines.runOf(item.task)
+                uuid = (run == null ? null : gearmanUuidOf(run)) ?: ''
+                blockBuilds.put(item.task, uuid)
+            }
+            return uuid ?: null
+        }
+        String uuid = GearmanJenkinsRecords.gearmanUuid(item)
+        return uuid != null && isOwnItem(item, uuid) ? uuid : null
+    }
+
+    /** Whether a node block of a Gearman Pipeline whose pin names `pinned` is its pinned block. */
+    private static boolean pinnedBlock(String pinned, Queue.BuildableItem item) {
+        Node target = GearmanJenkinsShapes.nodeNamed(pinned)
+        return target != null && GearmanJenkinsPipelines.admits(target, item.getAssignedLabel())
+    }
+
+    /**
+     * Executors of `node` kept for Gearman Pipelines whose pinned block has ended (Jenkins replaces
+     * a finished task's executor under the queue lock, so a kept one no longer in the node's list is
+     * the block's, now idle). `except`: the run asking, whose own blocks may use it.
+     */
+    int keptIdle(Node node, String except) {
+        List<Map> entries = holds.keptOn(node.getNodeName())
+        if (entries.isEmpty()) {
+            return 0
+        }
+        List current = node.toComputer()?.getExecutors() ?: []
+        return entries.count { entry -> entry.uuid != except && !current.any { it.is(entry.executor) } } as int
+    }
+
+    /** Executors held per node: reservations, pins and kept executors. */
+    Map heldByNode() {
+        Map held = holds.heldByNode()
+        holds.allKept().collect { it.node as String }.unique().each { String name ->
+            Node node = GearmanJenkinsShapes.nodeNamed(name)
+            int idle = node == null ? 0 : keptIdle(node, null)
+            if (idle > 0) {
+                held[name] = ((held[name] ?: 0) as int) + idle
+            }
+        }
+        return held
     }
 
     // ---- calls from the controller ----------------------------------------------
@@ -377,13 +537,22 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
         return answer
     }
 
-    static List<AbstractBuild> runningBuilds() {
-        List<AbstractBuild> found = []
+    /** What holds agents' executors: builds on them, and Gearman Pipeline runs, on their pinned node. */
+    List<Map> runningBuilds() {
+        List<Map> found = []
         GearmanJenkinsShapes.allNodes().each { Node n ->
-            n.toComputer()?.getExecutors()?.each { executor ->
+            Computer computer = n.toComputer()
+            computer?.getExecutors()?.each { executor ->
                 def executable = executor.getCurrentExecutable()
                 if (executable instanceof AbstractBuild) {
-                    found << executable
+                    found << GearmanJenkinsRecords.runRecord(executable, gearmanUuidOf(executable))
+                }
+            }
+            computer?.getOneOffExecutors()?.each { executor ->
+                def executable = executor.getCurrentExecutable()
+                String uuid = GearmanJenkinsPipelines.isPipelineRun(executable) ? gearmanUuidOf(executable) : null
+                if (uuid != null) {
+                    found << GearmanJenkinsRecords.runRecord(executable, uuid, records.get(uuid)?.node as String)
                 }
             }
         }
@@ -398,9 +567,9 @@ class GearmanJenkinsAgent extends QueueTaskDispatcher {
             quieting_down: Jenkins.get().isQuietingDown(),
             nodes: shapes.nodes(),
             jobs: shapes.jobs(),
-            running: runningBuilds().collect { AbstractBuild run -> GearmanJenkinsRecords.runRecord(run, gearmanUuidOf(run)) },
+            running: runningBuilds(),
             builds: records.inFlight(),
-            held: holds.heldByNode(),
+            held: heldByNode(),
             records_complete: records.complete,
             stats: stats.snapshot(),
             lease: lease.state(),

@@ -4,6 +4,13 @@
   (they expire), and pins of scheduled builds not yet started (uuid -> node).
   A finished Gearman build may hand its executor over as a new reservation.
 
+  A Gearman Pipeline's pin outlives the start of its run: it holds the
+  executor for the run's first node block the pinned node admits (its
+  "pinned block"), and is given up when that block takes the executor or the
+  run ends. With OFFLINE_NODE_WHEN_COMPLETE the pinned block's executor is then
+  kept from other builds until the run completes; whether the block still
+  occupies it is Jenkins' to say, so the agent counts kept executors itself.
+
   Lock order: Queue's lock, then this lock. Queue.maintain calls canTake with
   the queue lock held, and reserve takes the queue lock before this one, so
   nothing here may call into Jenkins while holding it.
@@ -13,6 +20,10 @@ class GearmanJenkinsHolds {
     private final Map<String, Map> reservations = [:]     // reservation id -> [node, expires]
     private final Map<String, String> pins = [:]          // uuid -> node name
     private final Map<String, Integer> held = [:]         // node name -> reservations + pins
+    // Gearman Pipeline runs whose pinned block has not started: while pinned, that block is
+    // the first one the pin's node admits; unpinned (the node went away), the first to start.
+    private final Set<String> blocksDue = [] as Set
+    private final Map<String, Map> kept = [:]             // uuid -> [uuid, node, executor] of a pinned block
     // uuid -> how long the executor of that build is kept as a reservation when it completes
     final Map<String, Long> handovers = new java.util.concurrent.ConcurrentHashMap<String, Long>()
 
@@ -133,6 +144,88 @@ class GearmanJenkinsHolds {
         }
     }
 
+    /** A Gearman Pipeline run started: its pinned block is due (its pin, if any, stays). */
+    void expectBlock(String uuid) {
+        synchronized (lock) {
+            blocksDue.add(uuid)
+        }
+    }
+
+    /**
+     * A block of the run took an executor of `node`: true if it is the run's pinned block,
+     * whose pin is then given up (the block holds the executor now).
+     */
+    boolean blockStarted(String uuid, String node) {
+        synchronized (lock) {
+            String pinned = pins[uuid]
+            if (!blocksDue.contains(uuid) || (pinned != null && pinned != node)) {
+                return false
+            }
+            blocksDue.remove(uuid)
+            if (pinned != null) {
+                pins.remove(uuid)
+                hold(pinned, -1)
+            }
+            return true
+        }
+    }
+
+    /** The run ended: its pinned block is no longer due; its pin, if unused, becomes a reservation (`ttlMs` > 0) or goes. */
+    String endRun(String uuid, long ttlMs) {
+        synchronized (lock) {
+            blocksDue.remove(uuid)
+            String node = pins.remove(uuid)
+            if (node == null) {
+                return null
+            }
+            if (ttlMs <= 0) {
+                hold(node, -1)
+                return null
+            }
+            // The pin's executor passes straight to the controller: the node's count stays.
+            String id = UUID.randomUUID().toString()
+            reservations[id] = [node: node, expires: System.currentTimeMillis() + ttlMs]
+            return id
+        }
+    }
+
+    List<String> dueRuns() {
+        synchronized (lock) {
+            return new ArrayList<String>(blocksDue)
+        }
+    }
+
+    /** Keeps the executor a pinned block ran on from other builds, until its run completes. */
+    void keep(String uuid, String node, Object executor) {
+        synchronized (lock) {
+            kept[uuid] = [uuid: uuid, node: node, executor: executor]
+        }
+    }
+
+    Map keptOf(String uuid) {
+        synchronized (lock) {
+            return kept[uuid]
+        }
+    }
+
+    List<Map> keptOn(String node) {
+        synchronized (lock) {
+            return kept.values().findAll { it.node == node } as List
+        }
+    }
+
+    List<Map> allKept() {
+        synchronized (lock) {
+            return new ArrayList<Map>(kept.values())
+        }
+    }
+
+    boolean unkeep(String uuid) {
+        synchronized (lock) {
+            return kept.remove(uuid) != null
+        }
+    }
+
     String pinOf(String uuid) {
         synchronized (lock) {
             return pins[uuid]
@@ -152,15 +245,22 @@ class GearmanJenkinsHolds {
                 pins: new LinkedHashMap(pins),
                 reservations: reservations.collectEntries { id, r -> [(id): new LinkedHashMap(r)] },
                 handovers: new LinkedHashMap(handovers),
+                blocks_due: new ArrayList(blocksDue),
+                kept: kept.collectEntries { uuid, entry -> [(uuid): new LinkedHashMap(entry)] },
             ]
         }
     }
 
-    /** Takes over a previous agent's holds; `queued` answers whether a pinned uuid still waits in the queue. */
+    /**
+     * Takes over a previous agent's holds; `queued` answers whether a pinned uuid still waits in
+     * the queue. Pins and kept executors of Pipeline runs are taken as they are: the caller
+     * gives up those of runs that ended meanwhile (endRun, unkeep) once it can ask Jenkins.
+     */
     void adopt(Map state, Closure<Boolean> queued) {
+        Set<String> due = ((state.blocks_due ?: []) as List).collect { it as String } as Set
         synchronized (lock) {
             state.pins.each { uuid, node ->
-                if (queued.call(uuid as String) && !pins.containsKey(uuid as String)) {
+                if ((queued.call(uuid as String) || due.contains(uuid as String)) && !pins.containsKey(uuid as String)) {
                     pins[uuid as String] = node as String
                     hold(node as String, 1)
                 }
@@ -171,6 +271,8 @@ class GearmanJenkinsHolds {
                     hold(r.node as String, 1)
                 }
             }
+            blocksDue.addAll(due)
+            (state.kept ?: [:]).each { uuid, entry -> kept.putIfAbsent(uuid as String, new LinkedHashMap(entry as Map)) }
         }
         state.handovers.each { uuid, ttl -> handovers.putIfAbsent(uuid as String, ttl as long) }
     }

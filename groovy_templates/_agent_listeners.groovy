@@ -4,11 +4,12 @@
   persisted by Jenkins, so they may be classes defined here.
 
   Jenkins APIs: hudson/model/listeners/RunListener.java (onStarted,
-  onCompleted), ItemListener.java (onCreated, onUpdated, onDeleted,
-  onLocationChanged), SaveableListener.java (onChange), hudson/slaves/
+  onCompleted: freestyle builds and Pipeline runs), ItemListener.java (onCreated,
+  onUpdated, onDeleted, onLocationChanged: of a folder's items too), SaveableListener.java (onChange), hudson/slaves/
   ComputerListener.java (onOnline, onOffline, onTemporarilyOnline/Offline,
   onConfigurationChange), jenkins/model/NodeListener.java (onCreated,
-  onUpdated, onDeleted), hudson/model/queue/QueueListener.java (onLeft),
+  onUpdated, onDeleted), hudson/model/queue/QueueListener.java (onLeft: an item
+  cancelled, or taking an executor, as a Pipeline's node block does),
   hudson/model/queue/CauseOfBlockage.java (getShortDescription),
   hudson/security/ACL.java (as2, SYSTEM2).
 -#}

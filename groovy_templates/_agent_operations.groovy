@@ -4,14 +4,20 @@
   find. Each answers a map with a `status` (reserve: `granted`); the names
   and statuses are the controller's controller/masters/operations.py.
 
+  Jobs are named by full name ("folder/sub/job"): freestyle-style projects and
+  Pipelines alike. A Pipeline run's executor is a one-off executor of the
+  built-in node, which Run.getExecutor finds like any other: stopping a run
+  interrupts it, and the run aborts its node blocks.
+
   Jenkins APIs: hudson/model/Queue.java (schedule2, getItems(Task), getItem(long),
   cancel, withLock, scheduleMaintenance), hudson/model/ParametersAction.java
   (ParametersAction(List, Collection): safe parameter names),
   StringParameterValue.java, CauseAction.java, Cause.java (RemoteCause),
-  hudson/model/Job.java (getBuildByNumber, getBuilds), Run.java (isBuilding,
-  getExecutor, setDescription), Executor.java (interrupt(Result)),
+  hudson/model/Job.java (getBuildByNumber, getBuilds, isBuildable), Run.java
+  (isBuilding, getExecutor, setDescription), Executor.java (interrupt(Result)),
   Computer.java (countIdle, isOffline, isAcceptingTasks),
   jenkins/model/Jenkins.java (getItemByFullName, isQuietingDown).
+  Plugin APIs: workflow-job-plugin WorkflowRun.java (its one-off executor).
 -#}
 class GearmanJenkinsOperations {
     private final GearmanJenkinsAgent agent
@@ -62,7 +68,7 @@ class GearmanJenkinsOperations {
         return text.length() > 300 ? text.substring(0, 300) + '...' : text
     }
 
-    private static Job job(Object name) {
+    static Job job(Object name) {
         return name == null ? null : Jenkins.get().getItemByFullName(name as String, Job)
     }
 
@@ -74,9 +80,10 @@ class GearmanJenkinsOperations {
     Map reserve(String name, int count, long ttlMs) {
         List<String> granted = []
         Queue.withLock({
-            Computer computer = GearmanJenkinsShapes.nodeNamed(name)?.toComputer()
+            Node node = GearmanJenkinsShapes.nodeNamed(name)
+            Computer computer = node?.toComputer()
             if (computer != null && !computer.isOffline() && computer.isAcceptingTasks() && !Jenkins.get().isQuietingDown()) {
-                granted = agent.holds.reserve(name, computer.countIdle(), count, ttlMs)
+                granted = agent.holds.reserve(name, computer.countIdle() - agent.keptIdle(node, null), count, ttlMs)
             }
         } as Runnable)
         return [granted: granted]
@@ -153,7 +160,7 @@ class GearmanJenkinsOperations {
             return rejected('the operation carries no uuid')
         }
         String uuid = op.uuid
-        AbstractProject job = Jenkins.get().getItemByFullName(op.job as String, AbstractProject)
+        Job job = GearmanJenkinsShapes.dispatchable(Jenkins.get().getItemByFullName(op.job as String, Job))
         Map known = lookup(uuid, job)
         if (known != null) {
             return [status: 'existing', build: known]

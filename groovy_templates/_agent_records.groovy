@@ -20,8 +20,9 @@
   Jenkins APIs: hudson/model/Actionable.java (getAction), ParametersAction.java
   (getParameter), CauseAction.java (getCauses), Cause.java (RemoteCause getAddr,
   getNote), Run.java (getQueueId, getNumber, getStartTimeInMillis, getDuration,
-  isBuilding, getResult, getUrl, getBuiltOn, getExecutor), Job.java (getBuilds:
-  newest first, loaded lazily), Queue.java (getItems).
+  isBuilding, getResult, getUrl, getExecutor), AbstractBuild.java (getBuiltOn,
+  getBuiltOnStr: a Pipeline run has neither), Job.java (getBuilds: newest first,
+  loaded lazily), Queue.java (getItems).
 -#}
 class GearmanJenkinsRecords {
     static final String UUID_PARAMETER = 'GEARMAN_UUID'
@@ -62,11 +63,25 @@ class GearmanJenkinsRecords {
         return [uuid: uuid, job: item.task.getFullName(), queue_id: item.getId(), state: 'queued']
     }
 
-    static Map runRecord(Run run, String uuid) {
-        // builtOn is set only once the build's steps begin, after onStarted;
-        // the executor knows the node from the start.
-        Computer computer = run.getExecutor()?.getOwner()
-        Node node = computer != null ? computer.getNode() : run.getBuiltOn()
+    /**
+     * What the controller is told of a build. A Pipeline run holds no agent's executor itself:
+     * its node is the one its pinned block holds (`pipelineNode`; the built-in node while
+     * there is none), which is where the controller counts it.
+     */
+    static Map runRecord(Run run, String uuid, String pipelineNode = null) {
+        Computer computer = null
+        Node node
+        String nodeName
+        if (GearmanJenkinsPipelines.isPipelineRun(run)) {
+            nodeName = pipelineNode ?: ''
+            node = GearmanJenkinsShapes.nodeNamed(nodeName)
+        } else {
+            // builtOn is set only once the build's steps begin, after onStarted;
+            // the executor knows the node from the start.
+            computer = run.getExecutor()?.getOwner()
+            node = computer != null ? computer.getNode() : run.getBuiltOn()
+            nodeName = computer != null ? computer.getName() : (run.getBuiltOnStr() ?: '')
+        }
         boolean building = run.isBuilding()
         return [
             uuid: uuid,
@@ -74,9 +89,9 @@ class GearmanJenkinsRecords {
             number: run.getNumber(),
             queue_id: run.getQueueId(),
             url: run.getUrl(),
-            node: computer != null ? computer.getName() : (run.getBuiltOnStr() ?: ''),
+            node: nodeName,
             node_labels: node == null ? [] : node.getAssignedLabels().collect { it.getName() }.sort(),
-            executor: run.getExecutor()?.getNumber(),
+            executor: computer != null ? run.getExecutor()?.getNumber() : null,
             estimated_duration: run.getEstimatedDuration(),
             started: run.getStartTimeInMillis(),
             state: building ? 'running' : 'finished',

@@ -1,16 +1,28 @@
 {#-
   Part of agent.groovy: the shapes of nodes and jobs last announced, so that
   only changes become events. A shape is what decides a worker's functions:
-  a node's labels, mode, executors and online state; a job's label, state
-  and declared parameters.
+  a node's labels, mode, executors and online state; a job's kind (freestyle-
+  style project or Pipeline), label, state and declared parameters. Jobs are
+  named by full name ("folder/sub/job"), wherever they are in the item tree.
+
+  Whether a job in a folder is buildable is the job's to say (isBuildable):
+  since 2.547 a Pipeline's also asks a parent that is a BuildableItem (a
+  disabled multibranch project or organization folder); a plain Folder is never
+  disabled (cloudbees-folder AbstractFolder.isDisabled). So a folder that
+  changes has the jobs inside it looked at again.
 
   Jenkins APIs: jenkins/model/Jenkins.java (getNodes, getNode, getAllItems),
-  hudson/model/Node.java (getNodeName, getAssignedLabels, getMode,
-  getNumExecutors, toComputer), hudson/model/Computer.java (getChannel,
-  isTemporarilyOffline), hudson/model/AbstractProject.java (getAssignedLabel,
-  isDisabled, isBuildable, isConcurrentBuild), hudson/model/Job.java
-  (getProperty), hudson/model/ParametersDefinitionProperty.java
-  (getParameterDefinitionNames).
+  hudson/model/Items.java (getAllItems(ItemGroup, Class)), hudson/model/Node.java
+  (getNodeName, getAssignedLabels, getMode, getNumExecutors, toComputer),
+  hudson/model/Computer.java (getChannel, isTemporarilyOffline),
+  hudson/model/AbstractProject.java (getAssignedLabel, isDisabled, isBuildable,
+  isConcurrentBuild), jenkins/model/ParameterizedJobMixIn.java (ParameterizedJob:
+  isDisabled, isBuildable), hudson/model/Job.java (getProperty, getFullName),
+  hudson/model/ParametersDefinitionProperty.java (getParameterDefinitionNames),
+  hudson/security/ACL.java (as2).
+  Plugin APIs: workflow-job-plugin WorkflowJob.java (isDisabled, isBuildable,
+  isConcurrentBuild; its getAssignedLabel is the built-in node's, where the run
+  itself goes, so it is not reported).
 -#}
 class GearmanJenkinsShapes {
     static final long NODE_SCAN_DELAY_MS = 200L
@@ -37,8 +49,14 @@ class GearmanJenkinsShapes {
         return name == '' ? Jenkins.get() : Jenkins.get().getNode(name)
     }
 
-    static List<AbstractProject> allJobs() {
-        return Jenkins.get().getAllItems(AbstractProject)
+    /** The jobs gearman-jenkins dispatches: freestyle-style projects and Pipelines, in folders too. */
+    static List<Job> allJobs() {
+        return Jenkins.get().getAllItems(Job).findAll { dispatchable(it) != null } as List
+    }
+
+    /** The item as a job gearman-jenkins dispatches, else null. */
+    static Job dispatchable(Object item) {
+        return item instanceof AbstractProject || GearmanJenkinsPipelines.isPipeline(item) ? (Job) item : null
     }
 
     static Map nodeShape(Node node) {
@@ -54,11 +72,13 @@ class GearmanJenkinsShapes {
         ]
     }
 
-    static Map jobShape(AbstractProject job) {
+    static Map jobShape(Job job) {
         ParametersDefinitionProperty declared = job.getProperty(ParametersDefinitionProperty)
+        boolean pipeline = GearmanJenkinsPipelines.isPipeline(job)
         return [
             name: job.getFullName(),
-            label: job.getAssignedLabel()?.getName(),
+            kind: pipeline ? 'pipeline' : 'freestyle',
+            label: pipeline ? null : job.getAssignedLabel()?.getName(),
             disabled: job.isDisabled(),
             buildable: job.isBuildable(),
             concurrent: job.isConcurrentBuild(),
@@ -70,7 +90,7 @@ class GearmanJenkinsShapes {
     void snapshot() {
         synchronized (lock) {
             allNodes().each { Node n -> nodeShapes[n.getNodeName()] = nodeShape(n) }
-            allJobs().each { AbstractProject j -> jobShapes[j.getFullName()] = jobShape(j) }
+            allJobs().each { Job j -> jobShapes[j.getFullName()] = jobShape(j) }
         }
     }
 
@@ -152,11 +172,28 @@ class GearmanJenkinsShapes {
         gone.each { nodeRemoved(it) }
     }
 
+    /** A job changed; a folder's change may change whether the jobs inside it are buildable. */
     void refreshJob(Item item) {
-        if (!(item instanceof AbstractProject)) {
-            return
+        Job job = dispatchable(item)
+        if (job != null) {
+            refreshOne(job)
+        } else if (item instanceof ItemGroup) {
+            // A listener runs as whoever made the change, who may not see every item inside.
+            def context = hudson.security.ACL.as2(hudson.security.ACL.SYSTEM2)
+            try {
+                Items.getAllItems((ItemGroup) item, Job).each { Job inside ->
+                    if (dispatchable(inside) != null) {
+                        refreshOne(inside)
+                    }
+                }
+            } finally {
+                context.close()
+            }
         }
-        Map shape = jobShape(item)
+    }
+
+    private void refreshOne(Job job) {
+        Map shape = jobShape(job)
         boolean changed
         synchronized (lock) {
             changed = jobShapes[shape.name] != shape
@@ -177,10 +214,12 @@ class GearmanJenkinsShapes {
         }
     }
 
+    /** A job was renamed or moved (ItemListener tells of every job inside a moved folder too). */
     void jobMoved(Item item, String oldFullName) {
-        if (item instanceof AbstractProject && oldFullName != item.getFullName()) {
+        Job job = dispatchable(item)
+        if (job != null && oldFullName != job.getFullName()) {
             jobRemoved(oldFullName)
-            refreshJob(item)
+            refreshOne(job)
         }
     }
 }

@@ -6,6 +6,7 @@
   agent version hashes every template, parts included):
 
     _agent_event_log.groovy   events with gapless sequence numbers, long-polled
+    _agent_pipelines.groovy   Pipeline jobs, runs and node blocks, recognised by class name
     _agent_holds.groovy       executors held for Gearman builds: reservations, pins
     _agent_lease.groovy       which controller owns the master; fences everyone else
     _agent_records.groovy     the master's record of Gearman builds, by uuid
@@ -30,7 +31,7 @@
   Payload: {"nonce", "version", "event_limit", "record_limit", "record_age_ms"}
   Reply:   {"installed": bool, "replaced": [old versions], "epoch", "version"}
 
-  Each part names the Jenkins core source files of the APIs it uses.
+  Each part names the Jenkins core (and plugin) source files of the APIs it uses.
 -#}
 import hudson.XmlFile
 import hudson.init.InitMilestone
@@ -40,7 +41,10 @@ import hudson.model.Cause
 import hudson.model.CauseAction
 import hudson.model.Computer
 import hudson.model.Item
+import hudson.model.ItemGroup
+import hudson.model.Items
 import hudson.model.Job
+import hudson.model.Label
 import hudson.model.Node
 import hudson.model.ParametersAction
 import hudson.model.ParametersDefinitionProperty
@@ -66,6 +70,7 @@ import java.util.logging.Level
 import java.util.logging.Logger
 
 {% include "_agent_event_log.groovy" %}
+{% include "_agent_pipelines.groovy" %}
 {% include "_agent_holds.groovy" %}
 {% include "_agent_lease.groovy" %}
 {% include "_agent_records.groovy" %}

@@ -1,7 +1,7 @@
 """`make demo`: the whole flow on one machine, in about a minute.
 
 Starts gear's Gearman server, two Jenkins doubles (tests/jenkins_double)
-with a few nodes and labelled jobs, deploys the agent with
+with a few nodes, labelled jobs, a job in a folder and a Pipeline, deploys the agent with
 `gearman-jenkins deploy`, runs the controller (`gearman-jenkins run`),
 submits builds with `gearman-jenkins submit --wait`, shows which master and
 node ran each, and shuts everything down. Every step runs the real command
@@ -32,8 +32,10 @@ import yaml
 from controller.config import GearmanServer
 from controller.gearman.admin import AdminClient
 from tests.browser import Browser
-from tests.gearman_servers import GearProcess, free_port
+from tests.controller.jenkins_changes import change
+from tests.gearman_servers import GearProcess
 from tests.jenkins_double import start_double
+from tests.ports import free_port
 
 MASTERS = {
     # name: [(node, labels, executors)]
@@ -46,7 +48,22 @@ JOBS = [
     ("unit-tests", "trusty", "sleep 2; echo tests passed"),
     ("docs", None, "sleep 1"),
 ]
-SUBMISSIONS = [("build:pep8", 6), ("build:unit-tests", 4), ("build:docs", 2), ("build:pep8:precise", 2)]
+FOLDER_JOBS = [
+    # folder, name, label expression, shell step: registered as build:FOLDER/NAME
+    ("release", "package", "trusty", "sleep 1; echo packaged"),
+]
+PIPELINES = [
+    # name, script: its node block runs on the executor that grabbed the build
+    ("integration", "node('precise || trusty') {\n  sh 'sleep 1; echo integrated on $NODE_NAME'\n}\n"),
+]
+SUBMISSIONS = [
+    ("build:pep8", 6),
+    ("build:unit-tests", 4),
+    ("build:docs", 2),
+    ("build:pep8:precise", 2),
+    ("build:release/package", 2),
+    ("build:integration", 3),
+]
 SCREENSHOT_RUNNING = 3  # builds running at once when the status page is photographed
 
 
@@ -106,6 +123,14 @@ def screenshot_while_running(browser: Browser, status_url: str, submitting: thre
     return False
 
 
+def block_node(double, job: str, number: int) -> str:
+    """The node a Pipeline run's node block ran on, as its log says ("Running on NODE in ...")."""
+    for line in change(double, "run_log", job=job, number=number).splitlines():
+        if line.startswith("Running on "):
+            return line.split()[2]
+    return "-"
+
+
 def main() -> int:
     started = time.monotonic()
     output = Path(os.environ.get("DEMO_OUTPUT", "demo-output")).resolve()
@@ -123,13 +148,22 @@ def main() -> int:
         for name, nodes in MASTERS.items():
             double = start_double(workdir / name)
             double.set_quiet_period(0)
+            # As Jenkins recommends for a controller: builds run on agents, not on the built-in node.
+            change(double, "set_builtin_executors", executors=0)
             for node, labels, executors in nodes:
                 double.add_node(node, labels=labels, executors=executors)
             for job, label, shell in JOBS:
                 double.create_job(job, command=shell, label=label)
+            for folder, job, label, shell in FOLDER_JOBS:
+                double.create_folder(folder)
+                double.create_job(job, command=shell, label=label, folder=folder)
+            for job, script in PIPELINES:
+                double.create_pipeline(job, script)
             doubles[name] = double
             print(f"{name}: {double.url}  nodes: {', '.join(n for n, _, _ in nodes)}")
         print("jobs: " + ", ".join(f"{job} ({label or 'any node'})" for job, label, _ in JOBS))
+        print("in a folder: " + ", ".join(f"{folder}/{job} ({label})" for folder, job, label, _ in FOLDER_JOBS))
+        print("Pipelines: " + ", ".join(f"{job} (any node: its node block names the label)" for job, _ in PIPELINES))
 
         config = workdir / "gearman-jenkins.yaml"
         metrics_port = free_port()
@@ -216,13 +250,29 @@ def main() -> int:
                 f"{r['function']:<22} {data.get('manager', '-'):<14} {data.get('node_name', '-'):<16} "
                 f"#{data.get('number', '-'):<5} {r['result']}"
             )
+        step("Where each Pipeline's node block ran (from its build log)")
+        misplaced = []
+        for r in results:
+            data = r.get("data") or {}
+            if r["function"] == "build:integration" and data.get("number"):
+                block = block_node(doubles[data["manager"]], "integration", data["number"])
+                grabbed = data["worker"].rsplit("_exec-", 1)[0]
+                print(
+                    f"integration #{data['number']} on {data['manager']}: grabbed by {data['worker']}, block ran on {block}"
+                )
+                if block != grabbed:
+                    misplaced.append(r)
         per_master = Counter((r.get("data") or {}).get("manager") for r in results)
         per_node = Counter((r.get("data") or {}).get("node_name") for r in results)
         print("\nbuilds per master: " + ", ".join(f"{m}: {n}" for m, n in sorted(per_master.items())))
         print("builds per node:   " + ", ".join(f"{m}: {n}" for m, n in sorted(per_node.items())))
         failed = [r for r in results if r["result"] != "SUCCESS"]
-        if len(per_master) < 2 or failed:
-            print("demo: expected every build to succeed, spread over both masters", file=sys.stderr)
+        if len(per_master) < 2 or failed or misplaced:
+            print(
+                "demo: expected every build to succeed, spread over both masters, and every Pipeline's node block"
+                " on the executor that grabbed it",
+                file=sys.stderr,
+            )
             return 1
 
         step("Shutting down")

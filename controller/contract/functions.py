@@ -1,8 +1,12 @@
 """Which Gearman functions an executor worker registers (docs/contract.md).
 
 A node offline or temporarily offline registers nothing. Otherwise, for each
-buildable, enabled job:
+buildable, enabled job, named by its full name (``folder/sub/job``; no short
+name is registered for a job in a folder):
 
+- a Pipeline: ``build:{job}``, on every node, EXCLUSIVE ones included. Its
+  script's node blocks name the labels it needs and the job names none, so
+  any node may be the one its first block runs on (README: Pipeline jobs);
 - no label: ``build:{job}``, unless the node is EXCLUSIVE;
 - a label expression the node satisfies (``Label.getNodes()``): ``build:{job}``
   plus ``build:{job}:{atom}`` for each atom both in the expression and
@@ -80,6 +84,9 @@ def function_set_for(node: Node, jobs: Iterable[Job], skipped: set[Skipped] | No
         if reason:
             if skipped is not None:
                 skipped.add(Skipped(job.name, reason))
+            continue
+        if job.pipeline:
+            functions.add(build_function(job.name))
             continue
         if job.label is None:
             if node.mode != EXCLUSIVE:

@@ -39,10 +39,11 @@ class Node:
 
 @dataclass(frozen=True)
 class Job:
-    """A buildable Jenkins project."""
+    """A job gearman-jenkins dispatches: a freestyle-style project or a Pipeline."""
 
-    name: str  # Item.getFullName()
-    label: str | None  # Label.getName() of the assigned label; None when the job can roam
+    name: str  # Item.getFullName(): "folder/sub/job" for a job in folders
+    label: str | None  # Label.getName() of the assigned label; None when the job can roam (always for a Pipeline)
     disabled: bool = False
     buildable: bool = True
     parameters: frozenset[str] = frozenset()  # names its ParametersDefinitionProperty declares
+    pipeline: bool = False  # a Pipeline: its script's node blocks, not the job, name the nodes it needs

@@ -5,7 +5,10 @@ returns picks. A node can take another Gearman build when it is online,
 not temporarily offline, its master is live and not quieting down, and it
 has an executor that is neither running a build nor held by one of our
 commitments (a reservation being requested or held by a grabbing worker, or
-a build scheduled there that has not started yet).
+a build scheduled there that has not started yet). A Gearman Pipeline counts
+on the node its pinned block holds, from its run's start until it completes:
+the agent reports it there, not on the built-in node whose one-off executor
+its run takes (README: Pipeline jobs).
 
 Spreading: the Gearman server wakes every capable worker at once and would
 hand jobs to whichever grabs first, which piles builds onto a few nodes.

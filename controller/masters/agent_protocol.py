@@ -82,6 +82,7 @@ def job_from_shape(shape: Mapping[str, Any]) -> Job:
         disabled=bool(shape["disabled"]),
         buildable=bool(shape["buildable"]),
         parameters=frozenset(shape.get("parameters") or ()),
+        pipeline=shape.get("kind") == "pipeline",
     )
 
 

@@ -102,3 +102,27 @@ def test_table_recomputes_after_job_changes():
     table.put_job(Job("b", None))
     table.remove_job("a")
     assert table.for_node(n) == {"build:b"}
+
+
+def test_pipeline_registers_its_build_function_on_every_node_exclusive_ones_included():
+    pipeline = Job("pipe", None, pipeline=True)
+    assert function_set_for(node("n", "linux"), [pipeline]) == {"build:pipe"}
+    assert function_set_for(node("e", "linux", mode=EXCLUSIVE), [pipeline]) == {"build:pipe"}
+
+
+def test_pipeline_registers_no_label_functions():
+    assert function_set_for(node("n", "a", "b"), [Job("pipe", None, pipeline=True)]) == {"build:pipe"}
+
+
+def test_disabled_pipeline_and_pipeline_on_an_offline_node_register_nothing():
+    assert function_set_for(node("n"), [Job("pipe", None, disabled=True, pipeline=True)]) == set()
+    assert function_set_for(node("n", online=False), [Job("pipe", None, pipeline=True)]) == set()
+
+
+def test_jobs_in_folders_register_by_full_name_only():
+    jobs = [Job("team/sub/unit", "linux"), Job("team/pipe", None, pipeline=True)]
+    assert function_set_for(node("n", "linux"), jobs) == {
+        "build:team/sub/unit",
+        "build:team/sub/unit:linux",
+        "build:team/pipe",
+    }

@@ -39,6 +39,11 @@ SNIPPETS = {
         "def p = j.getItemByFullName(data.job); p.setAssignedLabel(data.label == null ? null : j.getLabel(data.label))"
     ),
     "rename_job": "j.getItemByFullName(data.job).renameTo(data.new_name)",
+    # Any item, a folder too; Pipelines have no disable(), only makeDisabled (as in workflow-job).
+    "make_disabled": "j.getItemByFullName(data.job).makeDisabled(data.disabled as boolean)",
+    "move_item": (
+        "hudson.model.Items.move(j.getItemByFullName(data.item), data.to == null ? j : j.getItemByFullName(data.to))"
+    ),
     "delete_job": "j.getItemByFullName(data.job).delete()",
     # As the Rebuild plugin repeats a build: its parameters and its causes copied.
     "rebuild_by_hand": (
@@ -71,6 +76,12 @@ SNIPPETS = {
         " start: it.getStartTimeInMillis(), duration: it.getDuration()] })"
     ),
     "queue_length": "println j.getQueue().getItems().length",
+    "run_log": "println j.getItemByFullName(data.job).getBuildByNumber(data.number as int).getLog()",
+    "runs_of": (
+        "println groovy.json.JsonOutput.toJson(j.getItemByFullName(data.job).getBuilds().collect {"
+        " [number: it.getNumber(), result: it.getResult()?.toString(), building: it.isBuilding(),"
+        " uuid: it.getAction(hudson.model.ParametersAction)?.getParameter('GEARMAN_UUID')?.getValue()] })"
+    ),
 }
 
 
