@@ -201,6 +201,12 @@ def wait_state(client: MasterClient, uuid: str, states: tuple[str, ...], timeout
     return wait_until(reached, timeout, f"build {uuid} to reach {states}")
 
 
+def wait_idle(double: JenkinsDouble, client: MasterClient, nodes: list[str]) -> None:
+    """Until every executor of ``nodes`` is idle and nothing is held (a loaded machine finishes builds late)."""
+    script = "emit(data.nodes.every { j.getNode(it).toComputer().isIdle() })"
+    wait_until(lambda: groovy(double, script, nodes=nodes) and client.inventory()[1]["held"] == {}, 15, "idle nodes")
+
+
 def builds_of(double: JenkinsDouble, job: str) -> list[dict[str, Any]]:
     return groovy(
         double,

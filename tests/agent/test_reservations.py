@@ -19,6 +19,7 @@ from tests.agent.conftest import (
     groovy,
     reserve,
     schedule,
+    wait_idle,
     wait_state,
     wait_until,
 )
@@ -45,15 +46,8 @@ def master(agent_double):
 
 @pytest.fixture(autouse=True)
 def idle_nodes(master, client):
-    """Each test starts with every executor idle and nothing held (a loaded machine finishes builds late)."""
-    wait_until(
-        lambda: (
-            groovy(master, "emit(['res-a', 'res-b', 'once'].every { j.getNode(it).toComputer().isIdle() })")
-            and client.inventory()[1]["held"] == {}
-        ),
-        15,
-        "idle nodes",
-    )
+    """Each test starts with every executor idle and nothing held."""
+    wait_idle(master, client, ["res-a", "res-b", "once"])
 
 
 def waiting_because(double, job: str, text: str) -> bool:

@@ -21,6 +21,7 @@ from tests.agent.conftest import (
     new_uuid,
     reserve,
     schedule,
+    wait_idle,
     wait_state,
 )
 from tests.controller.jenkins_changes import change
@@ -215,6 +216,7 @@ def test_same_uuid_scheduled_concurrently_from_two_threads_gives_one_build(maste
 
 def test_unknown_or_disabled_job_is_rejected_and_its_reservation_released(master):
     client = client_for(master)
+    wait_idle(master, client, ["sch-a", "sch-b"])
     [first, second] = reserve(client, "sch-b", count=1) + reserve(client, "sch-a", count=1)
 
     missing = schedule(client, "no-such-job", "sch-b", reservation=first)
@@ -229,6 +231,7 @@ def test_unknown_or_disabled_job_is_rejected_and_its_reservation_released(master
 
 def test_build_for_a_node_removed_after_its_reservation_runs_where_its_label_allows(master):
     client = client_for(master)
+    wait_idle(master, client, ["sch-a", "sch-b"])
     master.add_node("sch-gone", labels="shared", executors=1)
     [reservation] = reserve(client, "sch-gone")
     change(master, "remove_node", node="sch-gone")
@@ -243,6 +246,7 @@ def test_build_for_a_node_removed_after_its_reservation_runs_where_its_label_all
 
 def test_build_for_an_offline_node_runs_where_its_label_allows(master):
     client = client_for(master)
+    wait_idle(master, client, ["sch-a", "sch-b"])
     change(master, "temporarily_offline", node="sch-b", offline=True)
     try:
         queued = schedule(client, "sch-shared", "sch-b")
