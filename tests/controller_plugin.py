@@ -40,6 +40,9 @@ LEASE = (
 )
 
 
+CLOSE_WAIT_S = 5.0
+
+
 @dataclass
 class Farm:
     tmp: Path
@@ -121,6 +124,18 @@ class Farm:
             self.extra_clients.append(client)
         return client
 
+    def close(self) -> None:
+        """Clients first, then controllers (SIGTERM; SIGKILL after a few seconds, since a build a
+        test left running would otherwise hold the clean stop for as long as it runs), then proxies."""
+        for client in [self.client, *self.extra_clients]:
+            if client is not None:
+                client.shutdown()
+        for controller in [self.controller, *self.named.values()]:
+            if controller is not None:
+                controller.stop(timeout=CLOSE_WAIT_S)
+        for proxy in self.proxies.values():
+            proxy.close()
+
     def wait_for_function(self, function: str, workers: int = 1, timeout: float = 30, server: Any = None) -> None:
         server = server or self.server
         wait_until(
@@ -144,27 +159,19 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def farm_factory(request, tmp_path, jenkins_double_factory):
-    farms = []
-
     def make(server: Any, masters: int = 2, **options: Any) -> Farm:
         farm = Farm(tmp_path, server, options=options)
         for index in range(1, masters + 1):
             name = f"jenkins{index}"
             farm.doubles[name] = jenkins_double_factory(name)
-        farms.append(farm)
         request.node._farm = farm
+        # On the test item, not this fixture: item finalizers run last in, first out, so the
+        # farm's clients and controllers stop while the Gearman server the test passed in (set
+        # up before this call) still runs; otherwise they would first retry a vanished server.
+        request.node.addfinalizer(farm.close)
         return farm
 
-    yield make
-    for farm in farms:
-        for client in [farm.client, *farm.extra_clients]:
-            if client is not None:
-                client.shutdown()
-        for controller in [farm.controller, *farm.named.values()]:
-            if controller is not None:
-                controller.stop()
-        for proxy in farm.proxies.values():
-            proxy.close()
+    return make
 
 
 @pytest.fixture

@@ -133,6 +133,7 @@ class Dispatcher:
         self.membership.stop()
         for session in self.sessions.values():
             session.lease.want(False)
+            session.release_now()
 
     def leases_released(self) -> bool:
         return all(session.lease.action() != "release" for session in self.sessions.values())

@@ -177,6 +177,30 @@ class MasterSession:
             position += len(ops)
         self._send_pending()
 
+    def release_now(self) -> None:
+        """Shutdown: give the lease back from the ops pool, without waiting for the long-poll in flight.
+
+        The event thread would do it only once its current poll returns (up to a third of the
+        lease). Releasing beside that poll is safe: a renewal the poll carried was applied when
+        the poll began, and the agent ignores a renewal of an epoch it no longer grants.
+        """
+        if self.lease.action() == "release" and not self._stopped.is_set():
+            self.loop.run_in_executor(self._pool, self._release)
+
+    def _release(self) -> None:
+        claim = self.lease.release_claim()
+        if claim is None:
+            return
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._client(timeout=60.0)
+        try:
+            _epoch, raw = client.release_lease(claim.name, claim.instance, claim.epoch)
+        except errors.GearmanJenkinsError as exc:  # the event thread tries again after its poll
+            log.info("master %s: could not give the lease back yet: %s", self.name, exc)
+            return
+        self._post(self.lease.released, LeaseState.parse(raw))
+
     # ---- the event thread ---------------------------------------------------
 
     def _watch(self) -> None:

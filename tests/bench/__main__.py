@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.bench import agent_cost, floor, latency, scale, takeover, throughput
+from tests.bench import agent_cost, farm_scale, floor, latency, scale, takeover, throughput
 from tests.bench.clients import TimedClient
 from tests.bench.farm import Farm, function_workers, progress, raise_own_file_limit, wait_for
 from tests.bench.report import add_distribution, environment, table, verdicts
@@ -48,6 +48,9 @@ def dispatch_phase(farm: Farm, args: argparse.Namespace, results: dict[str, Any]
     doubles["jenkins1"].create_job(LATENCY_JOB)
     # Before the controller first runs: no agent in the master yet.
     add_distribution(results, "direct_start_ms", latency.direct(doubles["jenkins1"], LATENCY_JOB, args.samples))
+    add_distribution(
+        results, "one_request_start_ms", latency.one_request(doubles["jenkins1"], LATENCY_JOB, args.samples)
+    )
 
     metrics_port = free_port()
     farm.controller("controller", server, doubles, metrics_port=metrics_port)
@@ -66,6 +69,7 @@ def dispatch_phase(farm: Farm, args: argparse.Namespace, results: dict[str, Any]
         client.shutdown()
     add_distribution(results, "dispatch_start_ms", started)
     add_distribution(results, "dispatch_complete_ms", completed)
+    results["dispatch_vs_one_request_p50"] = results["dispatch_start_ms_p50"] / results["one_request_start_ms_p50"]
     results.update(throughput.run(server, f"build:{ZERO_JOB}", 2 * executors, args.duration, metrics_port))
 
 
@@ -118,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         run_phase("agent-cost", workdir, errors, lambda farm: results.update(agent_cost.measure(farm)))
         kills = 3 if args.quick else takeover.KILLS
         run_phase("takeover", workdir, errors, lambda farm: results.update(takeover.measure(farm, kills)))
+        run_phase("farm", workdir, errors, lambda farm: results.update(farm_scale.measure(farm)))
         for level in args.levels:
             reregister = level == args.levels[-1]
             run_phase(

@@ -20,9 +20,10 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from controller.gearman.admin import AdminClient
+from tests.bench.packet_count import CountingProxy
 from tests.controller.jenkins_changes import change
 from tests.controller_harness import ControllerProcess, write_config
 from tests.gearman_servers import GearmandProcess
@@ -46,6 +47,26 @@ ADD_NODES = """
     j.addNode(n)
 }
 println j.getNodes().size()
+"""
+
+# Creates freestyle jobs without builders, data.jobs = [[name, label or null], ...], in one
+# request (Jenkins APIs: Jenkins.createProject, AbstractProject.setAssignedLabel and
+# setConcurrentBuild); prints the job count.
+CREATE_JOBS = """
+for (spec in data.jobs) {
+    def job = j.createProject(hudson.model.FreeStyleProject, spec[0])
+    job.setAssignedLabel(spec[1] == null ? null : j.getLabel(spec[1]))
+    job.setConcurrentBuild(true)
+}
+println j.getItems().size()
+"""
+
+# Gives one agent the labels data.labels (Node.setLabelString + Jenkins.updateNode).
+RELABEL_ONE = """
+def n = j.getNode(data.node)
+n.setLabelString(data.labels)
+j.updateNode(n)
+println n.getLabelString()
 """
 
 # Gives every agent the labels data.labels, the way an operator's script
@@ -84,6 +105,13 @@ def run_snippet(double: JenkinsDouble, snippet: str, **data: Any) -> str:
     if "\tat " in output and "Exception" in output:
         raise RuntimeError(f"script failed on {double.url}:\n{output[:4000]}")
     return output.strip()
+
+
+class HasAddress(Protocol):
+    """gearmand, or a proxy in front of it: what a controller's config names."""
+
+    @property
+    def address(self) -> str: ...
 
 
 class BenchGearmand(GearmandProcess):
@@ -127,7 +155,7 @@ class Farm:
         )
 
     def controller(
-        self, name: str, server: BenchGearmand, doubles: dict[str, JenkinsDouble], **options: Any
+        self, name: str, server: HasAddress, doubles: dict[str, JenkinsDouble], **options: Any
     ) -> ControllerProcess:
         config = write_config(
             self.directory / f"{name}.yaml",
@@ -138,6 +166,11 @@ class Farm:
         controller = ControllerProcess(config, self.directory / f"{name}.log").start()
         self._started(f"controller {name}", controller.stop)
         return controller
+
+    def counting_proxy(self, server: BenchGearmand) -> CountingProxy:
+        proxy = CountingProxy(server.host, server.port)
+        self._started(f"packet counter {proxy.address}", proxy.stop)
+        return proxy
 
     def stop(self, thing: Any) -> None:
         """Stop one thing started here (and forget it)."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.controller.invariants import assert_no_unique_id_built_twice, jenkins_builds
 from tests.controller.jenkins_changes import change
 from tests.controller_harness import wait_until
@@ -62,6 +64,7 @@ def test_controller_killed_while_builds_finish_reports_them_and_starts_none_agai
     assert "on the record of" in farm.controller.log() or "re-attaching" in farm.controller.log()
 
 
+@pytest.mark.faults
 def test_an_unknown_unique_id_waits_for_a_master_that_was_down_at_start(farm_factory, gearmand):
     farm = two_masters(farm_factory, gearmand, record_wait=120)
     holder = farm.doubles["jenkins2"]

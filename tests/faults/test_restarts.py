@@ -84,6 +84,7 @@ def test_controller_killed_mid_build_with_gear_server_aborts_the_orphans(farm_fa
     assert "was lost and not handed out again" in description
 
 
+@pytest.mark.faults
 def test_gearmand_restart_while_idle_reregisters(farm_factory, gearmand):
     farm = full_farm(farm_factory, gearmand)
     farm.start_controller()
@@ -110,6 +111,7 @@ def test_gearmand_restart_mid_build_answers_every_client_and_aborts_orphans(farm
     assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
+@pytest.mark.faults
 def test_master_restart_mid_build_answers_the_client(farm_factory, gearmand):
     farm = full_farm(farm_factory, gearmand)
     client, records = start_builds(farm, 2)
@@ -130,6 +132,7 @@ def test_master_restart_mid_build_answers_the_client(farm_factory, gearmand):
     assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
+@pytest.mark.faults
 def test_master_down_at_start_joins_when_it_comes_up(farm_factory, gearmand):
     farm = full_farm(farm_factory, gearmand)
     late = farm.doubles["jenkins2"]
@@ -193,6 +196,7 @@ def test_master_killed_mid_build_and_restarted(farm_factory, gearmand):
     assert_memory_back_to_idle(farm.controller.process.pid, farm.idle_rss_mb)
 
 
+@pytest.mark.faults
 def test_orphans_are_aborted_although_their_master_drops_out_during_sweeps(farm_factory, gear_server):
     """gear's server forgets the jobs of a killed controller: the restarted one finds their builds running and,
     after the grace period, aborts them as orphans, even while its connection to their master comes and goes."""
