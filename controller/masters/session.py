@@ -152,10 +152,7 @@ class MasterSession:
         claim = self.lease.claim
         if claim is None:
             raise errors.NotOwner(self.name, "this controller does not own it (now)")
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = self._client(timeout=60.0)
-        _epoch, answers = client.batch([op.to_json() for op in ops], claim.to_json())
+        _epoch, answers = self._pool_client().batch([op.to_json() for op in ops], claim.to_json())
         outcomes = [op.parse(answer) for op, answer in zip(ops, answers, strict=True)]
         fenced = next((outcome for outcome in outcomes if isinstance(outcome, Fenced)), None)
         if fenced is not None:
@@ -188,18 +185,23 @@ class MasterSession:
             self.loop.run_in_executor(self._pool, self._release)
 
     def _release(self) -> None:
+        try:
+            self._give_back(self._pool_client())
+        except errors.GearmanJenkinsError as exc:  # the event thread tries again after its poll
+            log.info("master %s: could not give the lease back yet: %s", self.name, exc)
+
+    def _give_back(self, client: MasterClient) -> None:
         claim = self.lease.release_claim()
-        if claim is None:
-            return
+        if claim is not None:
+            _epoch, raw = client.release_lease(claim.name, claim.instance, claim.epoch)
+            self._post(self.lease.released, LeaseState.parse(raw))
+
+    def _pool_client(self) -> MasterClient:
+        """The ops pool thread's own client (python-jenkins sessions are not shared between threads)."""
         client = getattr(self._local, "client", None)
         if client is None:
             client = self._local.client = self._client(timeout=60.0)
-        try:
-            _epoch, raw = client.release_lease(claim.name, claim.instance, claim.epoch)
-        except errors.GearmanJenkinsError as exc:  # the event thread tries again after its poll
-            log.info("master %s: could not give the lease back yet: %s", self.name, exc)
-            return
-        self._post(self.lease.released, LeaseState.parse(raw))
+        return client
 
     # ---- the event thread ---------------------------------------------------
 
@@ -276,9 +278,7 @@ class MasterSession:
             self._post(self.lease.acquired, state, sent_at)
             return state.granted
         if action == "release":
-            claim = self.lease.release_claim()
-            _epoch, raw = client.release_lease(claim.name, claim.instance, claim.epoch)
-            self._post(self.lease.released, LeaseState.parse(raw))
+            self._give_back(client)
         return False
 
     def _sync(self, client: MasterClient, first: bool, with_records: bool) -> tuple[str, int]:

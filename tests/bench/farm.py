@@ -233,6 +233,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_pct(pid: int, window: float) -> float:
+    """The process's CPU over the next ``window`` seconds, in % of one core."""
+    before, began = cpu_seconds(pid), time.monotonic()
+    time.sleep(window)
+    return 100 * (cpu_seconds(pid) - before) / (time.monotonic() - began)
+
+
 def metrics(metrics_port: int) -> dict[str, float]:
     """The controller's metrics: ``name{labels}`` -> value."""
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as answer:

@@ -41,6 +41,7 @@ from tests.bench.farm import (
     RELABEL_ONE,
     BenchGearmand,
     Farm,
+    cpu_pct,
     cpu_seconds,
     function_workers,
     process_status,
@@ -131,10 +132,7 @@ def native_load(double) -> dict[str, float]:
     wait_for(lambda: run_snippet(double, IDLE) == "0", TIMEOUT, f"{len(jobs)} native builds to finish", interval=0.2)
     per_build_ms = (cpu_seconds(double.pid) - before) / len(jobs) * 1000
     time.sleep(2.0)
-    before, began = cpu_seconds(double.pid), time.monotonic()
-    time.sleep(CPU_WINDOW_S)
-    idle_pct = 100 * (cpu_seconds(double.pid) - before) / (time.monotonic() - began)
-    return {"cpu_ms_per_build": per_build_ms, "idle_cpu_pct": idle_pct}
+    return {"cpu_ms_per_build": per_build_ms, "idle_cpu_pct": cpu_pct(double.pid, CPU_WINDOW_S)}
 
 
 def measure(farm: Farm) -> dict[str, Any]:
@@ -188,9 +186,7 @@ def measure(farm: Farm) -> dict[str, Any]:
     progress(f"farm: restart {results['farm_register_s']:.1f} s ({results['farm_register_ratio']:.2f}x the floor)")
     time.sleep(5.0)
     status = process_status(controller.process.pid)
-    before, began = cpu_seconds(controller.process.pid), time.monotonic()
-    time.sleep(CPU_WINDOW_S)
-    results["farm_idle_cpu_pct"] = 100 * (cpu_seconds(controller.process.pid) - before) / (time.monotonic() - began)
+    results["farm_idle_cpu_pct"] = cpu_pct(controller.process.pid, CPU_WINDOW_S)
     results["farm_rss_mb"] = status["rss_mb"]
     results["farm_threads"] = int(status["threads"])
     with_agent = native_load(doubles[master_name(0)])

@@ -24,7 +24,7 @@ from typing import Any
 from tests.bench.farm import (
     RELABEL_ALL,
     Farm,
-    cpu_seconds,
+    cpu_pct,
     function_workers,
     process_status,
     progress,
@@ -72,13 +72,11 @@ def measure_level(farm: Farm, executors: int, reregister: bool) -> dict[str, Any
     progress(f"scale {executors}: all workers registered after {result[f'register_s_{executors}']:.1f} s; idle")
     time.sleep(SETTLE_S)
     status = process_status(pid)
-    cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
-    time.sleep(CPU_WINDOW_S)
-    cpu_after, wall_after = cpu_seconds(pid), time.monotonic()
+    idle_cpu = cpu_pct(pid, CPU_WINDOW_S)
     result[f"rss_mb_{executors}"] = status["rss_mb"]
     result[f"rss_peak_mb_{executors}"] = status["rss_peak_mb"]
     result[f"threads_{executors}"] = int(status["threads"])
-    result[f"idle_cpu_pct_{executors}"] = 100 * (cpu_after - cpu_before) / (wall_after - wall_before)
+    result[f"idle_cpu_pct_{executors}"] = idle_cpu
     progress(
         f"scale {executors}: RSS {status['rss_mb']:.0f} MiB, {int(status['threads'])} threads, "
         f"idle CPU {result[f'idle_cpu_pct_{executors}']:.1f} %"
